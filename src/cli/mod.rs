@@ -1,0 +1,65 @@
+//! The command line: one module per subcommand. `main.rs` only parses and dispatches here.
+
+mod config_cmd;
+mod context;
+mod demo_cmd;
+mod query;
+mod sources_cmd;
+
+pub use context::{CliError, Context};
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Ask your databases questions in plain language, safely.
+#[derive(Debug, Parser)]
+#[command(name = "picovis", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Config file (default: ./picovis.toml if present; otherwise the built-in demo source).
+    #[arg(long, global = true, env = "PICOVIS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where Picovis keeps its own files, such as the demo database.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one read-only SQL statement and print or export the result.
+    Query(query::QueryArgs),
+    /// List the configured sources, or test their connections and privileges.
+    #[command(subcommand)]
+    Sources(sources_cmd::SourcesCommand),
+    /// Validate the configuration.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+    /// Create (or re-create) the demo database.
+    Demo(demo_cmd::DemoArgs),
+}
+
+/// Runs a parsed command line. Returns the process exit status.
+pub async fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Config(command) => config_cmd::run(cli.config.as_deref(), cli.data_dir, command),
+        command => match Context::load(cli.config.as_deref(), cli.data_dir) {
+            Ok(context) => match command {
+                Command::Query(args) => query::run(&context, args).await,
+                Command::Sources(command) => sources_cmd::run(&context, command).await,
+                Command::Demo(args) => demo_cmd::run(&context, args).await,
+                Command::Config(_) => Ok(()),
+            },
+            Err(error) => Err(error),
+        },
+    };
+    match result {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("{error}");
+            error.code.exit_code()
+        }
+    }
+}

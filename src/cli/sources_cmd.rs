@@ -1,0 +1,171 @@
+//! `picovis sources list|test`.
+
+use super::context::{CliError, Context};
+use crate::error::ErrorCode;
+use crate::sources::WriteAccess;
+use clap::Subcommand;
+use serde::Serialize;
+use std::time::Instant;
+
+/// `picovis sources ...`
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// List the configured sources and their budgets.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect to sources, report server versions, and check whether their roles could write.
+    Test {
+        /// Sources to test (default: all).
+        names: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Serialize)]
+struct Listed {
+    name: String,
+    url: String,
+    description: Option<String>,
+    statement_timeout_ms: u128,
+    max_rows: u64,
+    max_bytes: u64,
+    default: bool,
+}
+
+#[derive(Serialize)]
+struct Tested {
+    name: String,
+    ok: bool,
+    version: Option<String>,
+    latency_ms: Option<u128>,
+    write_access: Option<WriteAccess>,
+    allow_writes: bool,
+    error: Option<String>,
+}
+
+pub(super) async fn run(context: &Context, command: SourcesCommand) -> Result<(), CliError> {
+    match command {
+        SourcesCommand::List { json } => {
+            list(context, json);
+            Ok(())
+        }
+        SourcesCommand::Test { names, json } => test(context, names, json).await,
+    }
+}
+
+fn list(context: &Context, json: bool) {
+    let config = &context.loaded.config;
+    let default = config.default_source_name();
+    let listed: Vec<Listed> = config
+        .sources
+        .iter()
+        .map(|(name, s)| Listed {
+            name: name.clone(),
+            url: s.url.to_string(),
+            description: s.description.clone(),
+            statement_timeout_ms: s.statement_timeout.as_millis(),
+            max_rows: s.max_rows,
+            max_bytes: s.max_bytes,
+            default: default == Some(name.as_str()),
+        })
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&listed).unwrap_or_default());
+        return;
+    }
+    for s in listed {
+        let mark = if s.default { " (default)" } else { "" };
+        println!(
+            "{}{mark}\n  url: {}\n  budget: {} ms, {} rows, {}",
+            s.name,
+            s.url,
+            s.statement_timeout_ms,
+            s.max_rows,
+            crate::config::values::format_bytes(s.max_bytes)
+        );
+        if let Some(description) = s.description {
+            println!("  {description}");
+        }
+    }
+}
+
+async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), CliError> {
+    let config = &context.loaded.config;
+    let names = if names.is_empty() { config.sources.keys().cloned().collect() } else { names };
+    let mut results = Vec::new();
+    for name in names {
+        let name = context.source_name(Some(&name))?.to_string();
+        let allow_writes = config.sources.get(&name).is_some_and(|s| s.allow_writes);
+        let started = Instant::now();
+        let outcome = async {
+            let source = context.open(&name).await?;
+            let info = source.ping().await?;
+            let latency = started.elapsed().as_millis();
+            let access = source.write_access().await?;
+            Ok::<_, CliError>((info.version, latency, access))
+        }
+        .await;
+        results.push(match outcome {
+            Ok((version, latency, access)) => Tested {
+                name,
+                ok: true,
+                version: Some(version),
+                latency_ms: Some(latency),
+                write_access: Some(access),
+                allow_writes,
+                error: None,
+            },
+            Err(error) => Tested {
+                name,
+                ok: false,
+                version: None,
+                latency_ms: None,
+                write_access: None,
+                allow_writes,
+                error: Some(error.message),
+            },
+        });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+    } else {
+        for r in &results {
+            print_tested(r);
+        }
+    }
+    let failed = results.iter().filter(|r| !r.ok).count();
+    if failed > 0 {
+        return Err(CliError::new(
+            ErrorCode::SourceUnavailable,
+            format!("{failed} source(s) failed the test"),
+        ));
+    }
+    Ok(())
+}
+
+fn print_tested(r: &Tested) {
+    match (&r.version, &r.error) {
+        (Some(version), _) => {
+            println!("ok    {}: {version} ({} ms)", r.name, r.latency_ms.unwrap_or(0));
+        }
+        (None, error) => println!("FAIL  {}: {}", r.name, error.as_deref().unwrap_or("unknown error")),
+    }
+    let Some(access) = &r.write_access else { return };
+    if access.can_write && !r.allow_writes {
+        println!("  warning: this role can write: {}", access.detail);
+        println!(
+            "  Picovis still runs only read-only queries, but a read-only role is a layer worth having:"
+        );
+        for line in access.suggestion.as_deref().unwrap_or("").lines() {
+            println!("    {line}");
+        }
+        println!("  (or set allow_writes = true for this source to acknowledge it)");
+    } else {
+        println!("  read-only check: {}", access.detail);
+    }
+}

@@ -1,0 +1,214 @@
+//! One typed configuration, layered: the file (`picovis.toml`), then environment variables (`PICOVIS_*`),
+//! then command-line flags. Many named sources live in one file.
+//!
+//! ```toml
+//! default_source = "sales"
+//!
+//! [sources.sales]
+//! url = "postgres://picovis_ro:${SALES_PASSWORD}@db.internal/sales"
+//! statement_timeout = "30s"
+//! max_rows = 10000
+//! max_bytes = "64MiB"
+//! ```
+
+mod check;
+mod env;
+mod secret;
+pub mod values;
+
+pub use check::{Origin, Problem, Severity, sqlite_path};
+pub use secret::{Secret, SecretUrl, UrlTemplate, redact};
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file read when no `--config` or `PICOVIS_CONFIG` names one.
+pub const DEFAULT_FILE: &str = "picovis.toml";
+
+/// The name of the built-in demo source, used when the config names no sources at all.
+pub const DEMO_SOURCE: &str = "demo";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The source used when a command does not name one. Defaults to the only source, if there is one.
+    pub default_source: Option<String>,
+    /// Where Picovis keeps its own files (the demo database, caches). Defaults to
+    /// `$XDG_DATA_HOME/picovis` or `~/.local/share/picovis`.
+    pub data_dir: Option<PathBuf>,
+    /// The named data sources.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceConfig>,
+}
+
+/// One named data source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Connection URL: `postgres://`, `mysql://` (also MariaDB), `sqlite://PATH`, or `demo:` for the built-in
+    /// demo database. `${NAME}` is replaced by the environment variable `NAME`.
+    pub url: UrlTemplate,
+    /// A file holding the password, for secrets mounted as files. Trailing newlines are ignored.
+    pub password_file: Option<PathBuf>,
+    /// A sentence about what the source holds, shown to people and to the model.
+    pub description: Option<String>,
+    /// How long one statement may run, enforced by the engine and again by the client.
+    #[serde(default = "defaults::statement_timeout", deserialize_with = "values::duration")]
+    pub statement_timeout: Duration,
+    /// The most rows one query returns; more are cut off and the result is marked truncated.
+    #[serde(default = "defaults::max_rows", deserialize_with = "values::count")]
+    pub max_rows: u64,
+    /// The most bytes of row data one query returns, counted while streaming.
+    #[serde(default = "defaults::max_bytes", deserialize_with = "values::bytes")]
+    pub max_bytes: u64,
+    /// Acknowledges that the source's database role can write, which silences the start-up warning. It
+    /// never lets Picovis write: the guard and the engine's read-only mode stay on regardless.
+    #[serde(default, deserialize_with = "values::flag")]
+    pub allow_writes: bool,
+    /// Connections kept open to the source.
+    #[serde(default = "defaults::pool_size", deserialize_with = "values::count")]
+    pub pool_size: u32,
+    /// Schemas (PostgreSQL) or databases (MySQL) to describe; empty means all non-system ones.
+    #[serde(default)]
+    pub schemas: Vec<String>,
+}
+
+mod defaults {
+    use std::time::Duration;
+    pub fn statement_timeout() -> Duration {
+        Duration::from_secs(30)
+    }
+    pub fn max_rows() -> u64 {
+        10_000
+    }
+    pub fn max_bytes() -> u64 {
+        64 << 20
+    }
+    pub fn pool_size() -> u32 {
+        4
+    }
+}
+
+impl SourceConfig {
+    /// A source with every budget at its default.
+    pub fn new(url: impl Into<String>) -> Self {
+        SourceConfig {
+            url: UrlTemplate::new(url),
+            password_file: None,
+            description: None,
+            statement_timeout: defaults::statement_timeout(),
+            max_rows: defaults::max_rows(),
+            max_bytes: defaults::max_bytes(),
+            allow_writes: false,
+            pool_size: defaults::pool_size(),
+            schemas: Vec::new(),
+        }
+    }
+}
+
+/// Settings given on the command line, the last and strongest layer.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--source`: the default source for this run.
+    pub default_source: Option<String>,
+}
+
+/// The configuration as loaded, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The merged configuration.
+    pub config: Config,
+    /// The file it was read from, if any.
+    pub file: Option<PathBuf>,
+    /// The file's text, kept so problems can be reported with line numbers.
+    pub text: Option<String>,
+    /// Config paths set by environment variables, and the variable that set each.
+    pub from_env: check::EnvOrigins,
+}
+
+/// Why the configuration could not be loaded at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The named file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file or an environment variable does not fit the schema; each problem has a location and fix.
+    #[error("invalid configuration:\n{}", check::render(.0))]
+    Invalid(Vec<Problem>),
+}
+
+impl Loaded {
+    /// Reads the configuration: `path` if given, else `PICOVIS_CONFIG`, else `./picovis.toml` if it
+    /// exists, else built-in defaults; then `PICOVIS_*` variables from `vars`; then `overrides`.
+    pub fn load(
+        path: Option<&Path>,
+        vars: &[(String, String)],
+        overrides: &Overrides,
+    ) -> Result<Loaded, ConfigError> {
+        let env_path = vars.iter().find(|(k, _)| k == "PICOVIS_CONFIG").map(|(_, v)| PathBuf::from(v));
+        let file = match path.map(Path::to_path_buf).or(env_path) {
+            Some(explicit) => Some(explicit),
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.exists()),
+        };
+        let text = match &file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.clone(), source })?,
+            ),
+            None => None,
+        };
+        let (mut config, from_env) = check::parse_layers(file.as_deref(), text.as_deref(), vars)?;
+        if let Some(dir) = &overrides.data_dir {
+            config.data_dir = Some(dir.clone());
+        }
+        if let Some(source) = &overrides.default_source {
+            config.default_source = Some(source.clone());
+        }
+        if config.sources.is_empty() {
+            config.sources.insert(DEMO_SOURCE.to_string(), SourceConfig::new("demo:"));
+        }
+        Ok(Loaded { config, file, text, from_env })
+    }
+
+    /// Every problem with the loaded configuration, each with a location and a fix. Empty means valid.
+    pub fn problems(&self, lookup_env: &dyn Fn(&str) -> Option<String>) -> Vec<Problem> {
+        check::validate(self, lookup_env)
+    }
+}
+
+impl Config {
+    /// The data directory: configured, else `$XDG_DATA_HOME/picovis`, else `~/.local/share/picovis`, else
+    /// `./.picovis`.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+            return PathBuf::from(xdg).join("picovis");
+        }
+        match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(home) => PathBuf::from(home).join(".local/share/picovis"),
+            None => PathBuf::from(".picovis"),
+        }
+    }
+
+    /// The source a command uses when it names none.
+    pub fn default_source_name(&self) -> Option<&str> {
+        match &self.default_source {
+            Some(name) => Some(name.as_str()),
+            None if self.sources.len() == 1 => self.sources.keys().next().map(String::as_str),
+            None => self.sources.contains_key(DEMO_SOURCE).then_some(DEMO_SOURCE),
+        }
+    }
+}

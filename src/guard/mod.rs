@@ -1,0 +1,144 @@
+//! The guard: the parser layer of Picovis's read-only enforcement.
+//!
+//! It is one of several layers and is never trusted alone: connectors also run every query inside the
+//! engine's own read-only mode and under the operator's timeout, row and byte budgets. The guard is
+//! fail-closed: what it cannot parse or classify is refused with a reason.
+//!
+//! Checking happens twice. The submitted text is parsed and walked; the accepted parse tree is then rendered
+//! back to SQL, and that rendering is parsed and walked again. The rendering is what runs. So comments and
+//! anything else the parser skipped never reach the engine, and a parser/engine disagreement over the
+//! original text cannot smuggle a statement past the check. (MySQL's executable comments, `/*! ... */`, are
+//! read as code by the MySQL dialect, so they are checked, not skipped.)
+
+mod denylist;
+mod dialect;
+mod query;
+mod refusal;
+mod walk;
+
+pub use dialect::Dialect;
+pub use query::{QueryKind, ReadOnlyQuery};
+pub use refusal::{Refusal, RefusalReason};
+
+use sqlparser::parser::Parser;
+
+/// The longest statement the guard will read, in bytes. Analytical queries are far shorter; a longer text
+/// is more likely an attack on the parser than a question.
+pub const MAX_SQL_BYTES: usize = 64 * 1024;
+
+/// Checks SQL text against the read-only policy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Guard;
+
+impl Guard {
+    /// Accepts `sql` as a [`ReadOnlyQuery`] in `dialect`, or says why not.
+    pub fn check(dialect: Dialect, sql: &str) -> Result<ReadOnlyQuery, Refusal> {
+        let first = parse_one(dialect, sql)?;
+        walk::classify(&first)?;
+        let rendered = first.to_string();
+        let second = parse_one(dialect, &rendered).map_err(|refusal| {
+            Refusal::new(
+                RefusalReason::UnsupportedSyntax,
+                format!("the query does not survive a parse round trip ({}); simplify it", refusal.message),
+            )
+        })?;
+        let kind = walk::classify(&second)?;
+        Ok(ReadOnlyQuery::new(rendered, dialect, kind))
+    }
+}
+
+fn parse_one(dialect: Dialect, sql: &str) -> Result<sqlparser::ast::Statement, Refusal> {
+    if sql.len() > MAX_SQL_BYTES {
+        return Err(Refusal::new(
+            RefusalReason::QueryTooLong,
+            format!("the query is {} bytes; the limit is {MAX_SQL_BYTES}", sql.len()),
+        ));
+    }
+    let parser_dialect = dialect.parser();
+    let mut statements = Parser::parse_sql(parser_dialect.as_ref(), sql).map_err(|error| {
+        Refusal::new(
+            RefusalReason::ParseError,
+            format!("cannot parse the query as {dialect} SQL ({error}); fix the syntax"),
+        )
+    })?;
+    match statements.len() {
+        0 => Err(Refusal::new(RefusalReason::EmptyQuery, "the query is empty; send one SELECT statement")),
+        1 => Ok(statements.remove(0)),
+        n => Err(Refusal::new(
+            RefusalReason::MultipleStatements,
+            format!("found {n} statements; send exactly one read-only statement, without `;` between parts"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(dialect: Dialect, sql: &str) -> RefusalReason {
+        match Guard::check(dialect, sql) {
+            Ok(query) => panic!("accepted {sql:?} as {:?}", query.sql()),
+            Err(refusal) => refusal.reason,
+        }
+    }
+
+    #[test]
+    fn accepts_a_plain_select_and_renders_it_without_comments() {
+        let query = Guard::check(Dialect::Postgres, "SELECT 1 /* hello */ -- bye\n").unwrap();
+        assert_eq!(query.sql(), "SELECT 1");
+        assert_eq!(query.kind(), QueryKind::Select);
+    }
+
+    #[test]
+    fn mysql_executable_comments_are_read_as_code_not_skipped() {
+        // MySQL runs the body of `/*! ... */`; the parser reads it too, so it cannot hide anything.
+        let refusal = Guard::check(Dialect::Mysql, "SELECT 1 /*!50000 INTO OUTFILE '/tmp/x' */").unwrap_err();
+        assert_eq!(refusal.reason, RefusalReason::ParseError);
+        let query = Guard::check(Dialect::Mysql, "SELECT 1 /* plain */").unwrap();
+        assert_eq!(query.sql(), "SELECT 1");
+    }
+
+    #[test]
+    fn classifies_each_kind() {
+        assert_eq!(Guard::check(Dialect::Postgres, "EXPLAIN SELECT 1").unwrap().kind(), QueryKind::Explain);
+        assert_eq!(
+            Guard::check(Dialect::Postgres, "SHOW statement_timeout").unwrap().kind(),
+            QueryKind::Show
+        );
+        assert_eq!(Guard::check(Dialect::Mysql, "DESCRIBE orders").unwrap().kind(), QueryKind::Describe);
+        assert_eq!(Guard::check(Dialect::Sqlite, "VALUES (1), (2)").unwrap().kind(), QueryKind::Select);
+    }
+
+    #[test]
+    fn refusal_reasons_are_specific() {
+        assert_eq!(refused(Dialect::Postgres, "  -- nothing\n"), RefusalReason::EmptyQuery);
+        assert_eq!(refused(Dialect::Postgres, "SELEC 1"), RefusalReason::ParseError);
+        assert_eq!(refused(Dialect::Postgres, "SELECT 1; SELECT 2"), RefusalReason::MultipleStatements);
+        assert_eq!(refused(Dialect::Postgres, "DELETE FROM t"), RefusalReason::StatementNotAllowed);
+        assert_eq!(
+            refused(Dialect::Postgres, "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d"),
+            RefusalReason::NestedStatement
+        );
+        assert_eq!(refused(Dialect::Postgres, "SELECT * INTO t2 FROM t"), RefusalReason::SelectInto);
+        assert_eq!(refused(Dialect::Postgres, "SELECT * FROM t FOR UPDATE"), RefusalReason::LockingClause);
+        assert_eq!(
+            refused(Dialect::Postgres, "SELECT * FROM (SELECT pg_catalog.PG_SLEEP(1)) s"),
+            RefusalReason::DeniedFunction
+        );
+        assert_eq!(refused(Dialect::Postgres, "SELECT * FROM pg_ls_dir('.')"), RefusalReason::DeniedFunction);
+        assert_eq!(
+            refused(Dialect::Postgres, "EXPLAIN ANALYZE DELETE FROM t"),
+            RefusalReason::StatementNotAllowed
+        );
+        let long = format!("SELECT {}", "1 + ".repeat(MAX_SQL_BYTES / 4) + "1");
+        assert_eq!(refused(Dialect::Postgres, &long), RefusalReason::QueryTooLong);
+    }
+
+    #[test]
+    fn refusal_messages_name_the_problem_not_the_data() {
+        let refusal =
+            Guard::check(Dialect::Postgres, "DELETE FROM secrets WHERE pw = 'hunter2'").unwrap_err();
+        assert!(refusal.message.starts_with("DELETE FROM statements are not allowed"), "{}", refusal.message);
+        assert!(!refusal.message.contains("hunter2"));
+    }
+}

@@ -1,0 +1,13 @@
+//! Picovis: ask your databases questions in plain language, safely.
+//!
+//! This crate is the library behind the `picovis` binary. The read path is
+//! `guard::Guard::check` → `guard::ReadOnlyQuery` → `sources::Source::stream` → a `sources::RowSink`
+//! (an exporter or a collector). See `docs/ARCHITECTURE.md` for the whole picture.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod guard;
+pub mod sources;

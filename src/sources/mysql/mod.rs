@@ -1,0 +1,196 @@
+//! MySQL and MariaDB connector.
+//!
+//! Engine-layer read-only: each connection is set to `SET SESSION TRANSACTION READ ONLY` and given the
+//! source's statement time limit (`max_statement_time` on MariaDB, `max_execution_time` on MySQL) once,
+//! when it opens, and those never change afterwards, so nothing differs between pooled connections. Every
+//! query runs in `START TRANSACTION READ ONLY` and is rolled back. A shorter per-call timeout is enforced by
+//! the client, which kills the running statement with `KILL QUERY` from another connection.
+
+mod decode;
+mod introspect;
+
+use super::pump::pump;
+use super::{
+    Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
+    WriteAccess,
+};
+use crate::config::{Secret, SecretUrl, SourceConfig};
+use crate::guard::{Dialect, ReadOnlyQuery};
+use async_trait::async_trait;
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::{AssertSqlSafe, Connection, Executor, SqlSafeStr, Statement};
+use std::str::FromStr;
+use std::time::Instant;
+
+/// A MySQL or MariaDB source with its connection pool.
+#[derive(Debug)]
+pub struct MySqlSource {
+    name: String,
+    pool: MySqlPool,
+    config: SourceConfig,
+}
+
+impl MySqlSource {
+    /// Builds the (lazy) pool. Fails only on a malformed URL.
+    pub fn open(
+        name: &str,
+        url: &SecretUrl,
+        password: Option<Secret>,
+        config: &SourceConfig,
+    ) -> Result<Self, SourceError> {
+        let text = url.expose().replacen("mariadb://", "mysql://", 1);
+        let mut options = MySqlConnectOptions::from_str(&text)
+            .map_err(|e| SourceError::Config(format!("invalid MySQL URL {url}: {e}")))?;
+        if let Some(password) = password {
+            options = options.password(password.expose());
+        }
+        let timeout_ms = config.statement_timeout.as_millis().max(1);
+        let pool = MySqlPoolOptions::new()
+            .max_connections(config.pool_size)
+            .acquire_timeout(config.statement_timeout.min(std::time::Duration::from_secs(10)))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    conn.execute("SET SESSION TRANSACTION READ ONLY").await?;
+                    let version: String =
+                        sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut *conn).await?;
+                    let limit = if version.contains("MariaDB") {
+                        format!("SET SESSION max_statement_time = {:.3}", timeout_ms as f64 / 1000.0)
+                    } else {
+                        format!("SET SESSION max_execution_time = {timeout_ms}")
+                    };
+                    conn.execute(AssertSqlSafe(limit)).await?;
+                    Ok(())
+                })
+            })
+            .connect_lazy_with(options);
+        Ok(MySqlSource { name: name.to_string(), pool, config: config.clone() })
+    }
+
+    async fn stream_in_transaction(
+        conn: &mut sqlx::MySqlConnection,
+        query: &ReadOnlyQuery,
+        budget: Budget,
+        sink: &mut dyn RowSink,
+    ) -> Result<RunSummary, SourceError> {
+        let started = Instant::now();
+        let mut tx = conn.begin_with("START TRANSACTION READ ONLY").await.map_err(SourceError::from_query)?;
+        let statement = (&mut *tx)
+            .prepare(AssertSqlSafe(query.sql().to_string()).into_sql_str())
+            .await
+            .map_err(SourceError::from_query)?;
+        let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
+        sink.columns(&columns)?;
+        let pumped = pump(statement.query().fetch(&mut *tx), budget, sink, decode::row)
+            .await
+            .map_err(|e| timeout_or(e, budget))?;
+        if pumped.truncated.is_none() {
+            tx.rollback().await.map_err(SourceError::from_query)?;
+        }
+        let summary = RunSummary {
+            rows: pumped.rows,
+            bytes: pumped.bytes,
+            truncated: pumped.truncated,
+            elapsed: started.elapsed(),
+        };
+        sink.finish(&summary)?;
+        Ok(summary)
+    }
+
+    /// Stops the statement running on connection `id`, from another connection.
+    async fn kill_query(&self, id: u64) {
+        let sql = format!("KILL QUERY {id}");
+        if let Err(error) = sqlx::query(AssertSqlSafe(sql)).execute(&self.pool).await {
+            tracing::warn!(source = %self.name, %error, "could not kill a timed-out query");
+        }
+    }
+}
+
+/// Both engines report their own statement limit, and a killed query, as an interruption.
+fn timeout_or(error: SourceError, budget: Budget) -> SourceError {
+    match &error {
+        SourceError::Query(message)
+            if message.contains("max_statement_time")
+                || message.contains("maximum statement execution time")
+                || message.contains("execution was interrupted") =>
+        {
+            SourceError::Timeout(budget.timeout)
+        }
+        _ => error,
+    }
+}
+
+#[async_trait]
+impl Source for MySqlSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Mysql
+    }
+
+    fn budget(&self) -> Budget {
+        Budget::from_config(&self.config)
+    }
+
+    async fn ping(&self) -> Result<ServerInfo, SourceError> {
+        let version: String = sqlx::query_scalar("SELECT VERSION()")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(SourceError::from_connect)?;
+        Ok(ServerInfo { version })
+    }
+
+    async fn introspect(&self, options: IntrospectOptions) -> Result<SchemaSnapshot, SourceError> {
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        let result = introspect::snapshot(&mut conn, &self.name, &self.config.schemas, options).await;
+        if result.is_err() {
+            conn.close_on_drop();
+        }
+        result
+    }
+
+    async fn stream(
+        &self,
+        query: &ReadOnlyQuery,
+        budget: Budget,
+        sink: &mut dyn RowSink,
+    ) -> Result<RunSummary, SourceError> {
+        if query.dialect() != Dialect::Mysql {
+            return Err(SourceError::Internal(format!(
+                "a {} query was sent to a mysql source",
+                query.dialect()
+            )));
+        }
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(SourceError::from_query)?;
+        let outcome =
+            tokio::time::timeout(budget.timeout, Self::stream_in_transaction(&mut conn, query, budget, sink))
+                .await;
+        match outcome {
+            Ok(Ok(summary)) => {
+                if summary.truncated.is_some() {
+                    conn.close_on_drop();
+                }
+                Ok(summary)
+            }
+            Ok(Err(error)) => {
+                conn.close_on_drop();
+                Err(error)
+            }
+            Err(_) => {
+                conn.close_on_drop();
+                self.kill_query(id).await;
+                Err(SourceError::Timeout(budget.timeout))
+            }
+        }
+    }
+
+    async fn write_access(&self) -> Result<WriteAccess, SourceError> {
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        introspect::write_access(&mut conn).await
+    }
+}

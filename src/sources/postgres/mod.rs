@@ -1,0 +1,171 @@
+//! PostgreSQL connector.
+//!
+//! Engine-layer read-only: every session opens with `default_transaction_read_only = on`; every query runs
+//! in `BEGIN READ ONLY` with `SET LOCAL statement_timeout` and is rolled back. `SET LOCAL` dies with the
+//! transaction, so no setting can leak into the pool; a connection that was cut off mid-stream (budget
+//! stop, timeout, error) is closed instead of being pooled.
+
+mod decode;
+mod introspect;
+
+use super::pump::pump;
+use super::{
+    Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
+    WriteAccess,
+};
+use crate::config::{Secret, SecretUrl, SourceConfig};
+use crate::guard::{Dialect, ReadOnlyQuery};
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Connection, Executor, SqlSafeStr, Statement};
+use std::str::FromStr;
+use std::time::Instant;
+
+pub(crate) use decode::iso;
+
+/// A PostgreSQL source with its connection pool.
+#[derive(Debug)]
+pub struct PostgresSource {
+    name: String,
+    pool: PgPool,
+    config: SourceConfig,
+}
+
+impl PostgresSource {
+    /// Builds the (lazy) pool. Fails only on a malformed URL.
+    pub fn open(
+        name: &str,
+        url: &SecretUrl,
+        password: Option<Secret>,
+        config: &SourceConfig,
+    ) -> Result<Self, SourceError> {
+        let mut options = PgConnectOptions::from_str(url.expose())
+            .map_err(|e| SourceError::Config(format!("invalid PostgreSQL URL {url}: {e}")))?
+            .application_name("picovis")
+            .options([
+                ("default_transaction_read_only", "on".to_string()),
+                ("statement_timeout", format!("{}", config.statement_timeout.as_millis())),
+            ]);
+        if let Some(password) = password {
+            options = options.password(password.expose());
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(config.pool_size)
+            .acquire_timeout(config.statement_timeout.min(std::time::Duration::from_secs(10)))
+            .connect_lazy_with(options);
+        Ok(PostgresSource { name: name.to_string(), pool, config: config.clone() })
+    }
+
+    async fn stream_in_transaction(
+        conn: &mut sqlx::PgConnection,
+        query: &ReadOnlyQuery,
+        budget: Budget,
+        sink: &mut dyn RowSink,
+    ) -> Result<RunSummary, SourceError> {
+        let started = Instant::now();
+        let mut tx = conn.begin_with("BEGIN READ ONLY").await.map_err(SourceError::from_query)?;
+        let timeout = format!("SET LOCAL statement_timeout = {}", budget.timeout.as_millis().max(1));
+        tx.execute(AssertSqlSafe(timeout)).await.map_err(SourceError::from_query)?;
+        let statement = (&mut *tx)
+            .prepare(AssertSqlSafe(query.sql().to_string()).into_sql_str())
+            .await
+            .map_err(SourceError::from_query)?;
+        let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
+        sink.columns(&columns)?;
+        let pumped = pump(statement.query().fetch(&mut *tx), budget, sink, decode::row).await;
+        let pumped = pumped.map_err(|e| timeout_or(e, budget))?;
+        if pumped.truncated.is_none() {
+            tx.rollback().await.map_err(SourceError::from_query)?;
+        }
+        let summary = RunSummary {
+            rows: pumped.rows,
+            bytes: pumped.bytes,
+            truncated: pumped.truncated,
+            elapsed: started.elapsed(),
+        };
+        sink.finish(&summary)?;
+        Ok(summary)
+    }
+}
+
+/// PostgreSQL reports its own statement timeout as SQLSTATE 57014 ("canceling statement due to statement
+/// timeout"); give it the timeout class.
+fn timeout_or(error: SourceError, budget: Budget) -> SourceError {
+    match &error {
+        SourceError::Query(message) if message.contains("statement timeout") => {
+            SourceError::Timeout(budget.timeout)
+        }
+        _ => error,
+    }
+}
+
+#[async_trait]
+impl Source for PostgresSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn budget(&self) -> Budget {
+        Budget::from_config(&self.config)
+    }
+
+    async fn ping(&self) -> Result<ServerInfo, SourceError> {
+        let version: String = sqlx::query_scalar("SELECT version()")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(SourceError::from_connect)?;
+        Ok(ServerInfo { version })
+    }
+
+    async fn introspect(&self, options: IntrospectOptions) -> Result<SchemaSnapshot, SourceError> {
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        let result = introspect::snapshot(&mut conn, &self.name, &self.config.schemas, options).await;
+        if result.is_err() {
+            conn.close_on_drop();
+        }
+        result
+    }
+
+    async fn stream(
+        &self,
+        query: &ReadOnlyQuery,
+        budget: Budget,
+        sink: &mut dyn RowSink,
+    ) -> Result<RunSummary, SourceError> {
+        if query.dialect() != Dialect::Postgres {
+            return Err(SourceError::Internal(format!(
+                "a {} query was sent to a postgres source",
+                query.dialect()
+            )));
+        }
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        let limit = budget.timeout + budget.client_grace();
+        let outcome =
+            tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
+        match outcome {
+            Ok(Ok(summary)) => {
+                if summary.truncated.is_some() {
+                    conn.close_on_drop();
+                }
+                Ok(summary)
+            }
+            Ok(Err(error)) => {
+                conn.close_on_drop();
+                Err(error)
+            }
+            Err(_) => {
+                conn.close_on_drop();
+                Err(SourceError::Timeout(budget.timeout))
+            }
+        }
+    }
+
+    async fn write_access(&self) -> Result<WriteAccess, SourceError> {
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        introspect::write_access(&mut conn).await
+    }
+}

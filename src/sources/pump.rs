@@ -1,0 +1,58 @@
+//! The streaming loop shared by the SQL connectors: decode each row, meter it, hand it to the sink.
+
+use super::budget::{Admit, Budget, Meter, Truncation};
+use super::error::SourceError;
+use super::sink::RowSink;
+use super::value::Value;
+use futures_util::TryStreamExt;
+use futures_util::stream::BoxStream;
+
+/// Counts from a finished pump.
+#[derive(Debug)]
+pub(super) struct Pumped {
+    pub rows: u64,
+    pub bytes: u64,
+    pub truncated: Option<Truncation>,
+}
+
+/// Drains `rows` into `sink` until the stream ends or a budget stops it. On a stop the stream is dropped
+/// unfinished; the caller must then discard the connection rather than pool it, because the engine may
+/// still be sending rows.
+pub(super) async fn pump<R>(
+    mut rows: BoxStream<'_, Result<R, sqlx::Error>>,
+    budget: Budget,
+    sink: &mut dyn RowSink,
+    decode: impl Fn(&R) -> Result<Vec<Value>, SourceError>,
+) -> Result<Pumped, SourceError> {
+    let mut meter = Meter::new(budget);
+    let mut truncated = None;
+    while let Some(row) = rows.try_next().await.map_err(SourceError::from_query)? {
+        let values = decode(&row)?;
+        match meter.admit(&values) {
+            Admit::Yes => sink.row(values)?,
+            Admit::Stop(reason) => {
+                truncated = Some(reason);
+                break;
+            }
+        }
+    }
+    Ok(Pumped { rows: meter.rows(), bytes: meter.bytes(), truncated })
+}
+
+/// Quotes an identifier with `quote` (`"` or `` ` ``), doubling any embedded quote character.
+pub(super) fn quote_ident(name: &str, quote: char) -> String {
+    let doubled = name.replace(quote, &format!("{quote}{quote}"));
+    format!("{quote}{doubled}{quote}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_ident;
+
+    #[test]
+    fn identifiers_are_quoted_and_escaped() {
+        assert_eq!(quote_ident("orders", '"'), "\"orders\"");
+        assert_eq!(quote_ident("we\"ird", '"'), "\"we\"\"ird\"");
+        assert_eq!(quote_ident("a`b", '`'), "`a``b`");
+    }
+}

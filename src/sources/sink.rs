@@ -1,0 +1,89 @@
+//! Where streamed rows go: a collector for in-memory results, or an exporter writing to a file.
+
+use super::budget::Truncation;
+use super::value::{Column, Value};
+use serde::Serialize;
+use std::time::Duration;
+
+/// Error raised by a sink (an exporter failing to write, for example). It stops the query.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(pub String);
+
+impl From<std::io::Error> for SinkError {
+    fn from(error: std::io::Error) -> Self {
+        SinkError(error.to_string())
+    }
+}
+
+/// Receives a result as it streams: the columns once, then rows, then the summary.
+pub trait RowSink: Send {
+    /// Called once, before any row.
+    fn columns(&mut self, columns: &[Column]) -> Result<(), SinkError>;
+    /// Called for each admitted row, in order.
+    fn row(&mut self, row: Vec<Value>) -> Result<(), SinkError>;
+    /// Called once after the last row.
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), SinkError>;
+}
+
+/// What happened to a query that ran to the end (or to a budget).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSummary {
+    /// Rows delivered to the sink.
+    pub rows: u64,
+    /// Bytes of row data delivered, as counted by the budget.
+    pub bytes: u64,
+    /// Set when a budget cut the result short.
+    pub truncated: Option<Truncation>,
+    /// Time from sending the query to the end of the stream.
+    #[serde(serialize_with = "millis")]
+    pub elapsed: Duration,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A whole result held in memory (already capped by the budget).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultSet {
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The rows, each as long as `columns`.
+    pub rows: Vec<Vec<Value>>,
+    /// Counts, truncation and timing.
+    pub summary: RunSummary,
+}
+
+/// A sink that keeps everything, to build a [`ResultSet`].
+#[derive(Debug, Default)]
+pub struct Collector {
+    columns: Vec<Column>,
+    rows: Vec<Vec<Value>>,
+    summary: Option<RunSummary>,
+}
+
+impl Collector {
+    /// The collected result, once the stream has finished.
+    pub fn into_result(self) -> Option<ResultSet> {
+        let summary = self.summary?;
+        Some(ResultSet { columns: self.columns, rows: self.rows, summary })
+    }
+}
+
+impl RowSink for Collector {
+    fn columns(&mut self, columns: &[Column]) -> Result<(), SinkError> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> Result<(), SinkError> {
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), SinkError> {
+        self.summary = Some(summary.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,167 @@
+//! SQLite connector.
+//!
+//! Engine-layer read-only: files are opened with `SQLITE_OPEN_READONLY` (never created) and
+//! `PRAGMA query_only = ON`; sqlx is built without extension loading. SQLite has no server-side timeout, so
+//! a progress handler interrupts any statement past its deadline. Every query sets its own handler first,
+//! so a stale deadline from a cancelled query cannot reach the next one on the same pooled connection.
+
+mod comments;
+mod decode;
+mod introspect;
+
+use super::pump::pump;
+use super::{
+    Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
+    WriteAccess,
+};
+use crate::config::SourceConfig;
+use crate::guard::{Dialect, ReadOnlyQuery};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
+use sqlx::{AssertSqlSafe, Connection, Executor, SqlSafeStr, Statement};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A SQLite file opened read-only.
+#[derive(Debug)]
+pub struct SqliteSource {
+    name: String,
+    path: PathBuf,
+    pool: SqlitePool,
+    config: SourceConfig,
+}
+
+impl SqliteSource {
+    /// Opens (lazily) the file at `path` read-only. The file must exist; it is never created.
+    pub fn open_path(name: &str, path: &Path, config: &SourceConfig) -> Result<Self, SourceError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .create_if_missing(false)
+            .pragma("query_only", "ON")
+            .busy_timeout(config.statement_timeout.min(std::time::Duration::from_secs(5)));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(config.pool_size)
+            .acquire_timeout(config.statement_timeout.min(std::time::Duration::from_secs(10)))
+            .connect_lazy_with(options);
+        Ok(SqliteSource { name: name.to_string(), path: path.to_path_buf(), pool, config: config.clone() })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn stream_in_transaction(
+        conn: &mut SqliteConnection,
+        query: &ReadOnlyQuery,
+        budget: Budget,
+        sink: &mut dyn RowSink,
+    ) -> Result<RunSummary, SourceError> {
+        let started = Instant::now();
+        set_deadline(conn, started + budget.timeout).await?;
+        let mut tx = conn.begin().await.map_err(SourceError::from_query)?;
+        let statement = (&mut *tx)
+            .prepare(AssertSqlSafe(query.sql().to_string()).into_sql_str())
+            .await
+            .map_err(SourceError::from_query)?;
+        let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
+        sink.columns(&columns)?;
+        let pumped = pump(statement.query().fetch(&mut *tx), budget, sink, |row| decode::row(row, &columns))
+            .await
+            .map_err(|e| match e {
+                SourceError::Query(m) if m.contains("interrupted") => SourceError::Timeout(budget.timeout),
+                other => other,
+            })?;
+        tx.rollback().await.map_err(SourceError::from_query)?;
+        let summary = RunSummary {
+            rows: pumped.rows,
+            bytes: pumped.bytes,
+            truncated: pumped.truncated,
+            elapsed: started.elapsed(),
+        };
+        sink.finish(&summary)?;
+        Ok(summary)
+    }
+}
+
+/// Installs a progress handler that interrupts the connection's statements after `deadline`.
+pub(super) async fn set_deadline(conn: &mut SqliteConnection, deadline: Instant) -> Result<(), SourceError> {
+    let mut handle = conn.lock_handle().await.map_err(SourceError::from_query)?;
+    handle.set_progress_handler(1_000, move || Instant::now() < deadline);
+    Ok(())
+}
+
+#[async_trait]
+impl Source for SqliteSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn budget(&self) -> Budget {
+        Budget::from_config(&self.config)
+    }
+
+    async fn ping(&self) -> Result<ServerInfo, SourceError> {
+        let version: String = sqlx::query_scalar("SELECT 'SQLite ' || sqlite_version()")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| SourceError::Connect(format!("{}: {e}", self.path.display())))?;
+        Ok(ServerInfo { version })
+    }
+
+    async fn introspect(&self, options: IntrospectOptions) -> Result<SchemaSnapshot, SourceError> {
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        set_deadline(&mut conn, Instant::now() + self.config.statement_timeout).await?;
+        introspect::snapshot(&mut conn, &self.name, options).await
+    }
+
+    async fn stream(
+        &self,
+        query: &ReadOnlyQuery,
+        budget: Budget,
+        sink: &mut dyn RowSink,
+    ) -> Result<RunSummary, SourceError> {
+        if query.dialect() != Dialect::Sqlite {
+            return Err(SourceError::Internal(format!(
+                "a {} query was sent to a sqlite source",
+                query.dialect()
+            )));
+        }
+        let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
+        let limit = budget.timeout + budget.client_grace();
+        match tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await {
+            Ok(Ok(summary)) => Ok(summary),
+            Ok(Err(error)) => {
+                conn.close_on_drop();
+                Err(error)
+            }
+            Err(_) => {
+                conn.close_on_drop();
+                Err(SourceError::Timeout(budget.timeout))
+            }
+        }
+    }
+
+    async fn write_access(&self) -> Result<WriteAccess, SourceError> {
+        let writable = std::fs::metadata(&self.path).map(|m| !m.permissions().readonly()).unwrap_or(false);
+        let detail = if writable {
+            format!("{} is writable by this process, but Picovis opens it read-only", self.path.display())
+        } else {
+            format!("{} is read-only for this process", self.path.display())
+        };
+        // The file is always opened with SQLITE_OPEN_READONLY and query_only, so the role question of the
+        // server engines does not arise; file permissions are reported for information only.
+        Ok(WriteAccess {
+            can_write: false,
+            detail,
+            suggestion: writable.then(|| {
+                format!("chmod a-w {}  # optional: make the file itself read-only", self.path.display())
+            }),
+        })
+    }
+}
