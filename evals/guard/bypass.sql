@@ -1325,3 +1325,43 @@ WITH f AS (SELECT name, data FROM fsdir('/etc/hostname')) SELECT * FROM f
 -- case: sqlite_fsdir_in_join
 -- dialects: sqlite
 SELECT g.id, f.name FROM guard_canary g JOIN fsdir('/etc') f ON f.mode > g.id
+
+-- case: pg_advisory_xact_lock_in_select
+-- dialects: postgres
+SELECT pg_advisory_xact_lock(42)
+
+-- case: pg_try_advisory_xact_lock_in_where
+-- dialects: postgres
+SELECT id FROM guard_canary WHERE pg_try_advisory_xact_lock(id)
+
+-- case: pg_advisory_unlock_all_in_cte
+-- dialects: postgres
+WITH u AS (SELECT pg_advisory_unlock_all()) SELECT * FROM u
+
+-- case: pg_ls_logdir_in_from
+-- dialects: postgres
+SELECT * FROM pg_ls_logdir()
+
+-- case: pg_ls_waldir_in_subquery
+-- dialects: postgres
+SELECT (SELECT count(*) FROM pg_ls_waldir()) AS n
+
+-- case: pg_ls_tmpdir_qualified
+-- dialects: postgres
+SELECT * FROM pg_catalog.pg_ls_tmpdir()
+
+-- case: pg_logical_emit_message_in_select
+-- dialects: postgres
+SELECT pg_logical_emit_message(true, 'picovis', 'x')
+
+-- case: mysql_release_all_locks
+-- dialects: mysql
+SELECT RELEASE_ALL_LOCKS()
+
+-- case: mysql_is_used_lock_in_where
+-- dialects: mysql
+SELECT id FROM guard_canary WHERE IS_USED_LOCK('picovis') IS NULL
+
+-- case: mysql_master_pos_wait
+-- dialects: mysql
+SELECT MASTER_POS_WAIT('log.000001', 4, 1)

@@ -14,7 +14,13 @@
 -- use syntax that works on both MySQL 8 and MariaDB (no ->/->> JSON
 -- operators, no LATERAL, no FILTER, no GROUPING SETS); the single exception is
 -- the standalone VALUES case (MariaDB table value constructor syntax, noted
--- there).
+-- there). "sqlite" cases need SQLite 3.38+ (->> operator, iif).
+--
+-- Validation: every case ran against its fixture inside a read-only session
+-- (PostgreSQL default_transaction_read_only=on, MariaDB SET SESSION
+-- TRANSACTION READ ONLY, SQLite PRAGMA query_only=1); the mysql cases also ran
+-- as server-side prepared statements (PREPARE/EXECUTE), as a binary-protocol
+-- driver would send them.
 
 -- case: revenue_by_status
 SELECT status, COUNT(*) AS n_orders, SUM(total) AS revenue, AVG(total) AS avg_total

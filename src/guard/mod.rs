@@ -7,8 +7,8 @@
 //! Checking happens twice. The submitted text is parsed and walked; the accepted parse tree is then rendered
 //! back to SQL, and that rendering is parsed and walked again. The rendering is what runs. So comments and
 //! anything else the parser skipped never reach the engine, and a parser/engine disagreement over the
-//! original text cannot smuggle a statement past the check. (MySQL's executable comments, `/*! ... */`, are
-//! read as code by the MySQL dialect, so they are checked, not skipped.)
+//! original text cannot smuggle a statement past the check. MySQL's executable comments (`/*! ... */`,
+//! `/*M! ... */`) are refused outright.
 
 mod denylist;
 mod dialect;
@@ -54,6 +54,14 @@ fn parse_one(dialect: Dialect, sql: &str) -> Result<sqlparser::ast::Statement, R
             format!("the query is {} bytes; the limit is {MAX_SQL_BYTES}", sql.len()),
         ));
     }
+    // MySQL and MariaDB execute the body of `/*! ... */` and `/*M! ... */`. The rendering would drop what
+    // the parser skipped, but a query that asks for hidden execution is refused outright, not rewritten.
+    if sql.contains("/*!") || sql.contains("/*M!") || sql.contains("/*m!") {
+        return Err(Refusal::new(
+            RefusalReason::UnsupportedSyntax,
+            "executable comments (/*! ... */ and /*M! ... */) are not allowed; write the SQL without them",
+        ));
+    }
     let parser_dialect = dialect.parser();
     let mut statements = Parser::parse_sql(parser_dialect.as_ref(), sql).map_err(|error| {
         Refusal::new(
@@ -90,12 +98,11 @@ mod tests {
     }
 
     #[test]
-    fn mysql_executable_comments_are_read_as_code_not_skipped() {
-        // MySQL runs the body of `/*! ... */`; the parser reads it too, so it cannot hide anything.
-        let refusal = Guard::check(Dialect::Mysql, "SELECT 1 /*!50000 INTO OUTFILE '/tmp/x' */").unwrap_err();
-        assert_eq!(refusal.reason, RefusalReason::ParseError);
-        let query = Guard::check(Dialect::Mysql, "SELECT 1 /* plain */").unwrap();
-        assert_eq!(query.sql(), "SELECT 1");
+    fn executable_comments_are_refused_and_plain_comments_dropped() {
+        for sql in ["SELECT 1 /*!50000 INTO OUTFILE '/tmp/x' */", "SELECT 1 /*M! , SLEEP(5) */"] {
+            assert_eq!(refused(Dialect::Mysql, sql), RefusalReason::UnsupportedSyntax, "{sql}");
+        }
+        assert_eq!(Guard::check(Dialect::Mysql, "SELECT 1 /* plain */").unwrap().sql(), "SELECT 1");
     }
 
     #[test]

@@ -138,6 +138,16 @@ fn top_level_kind(statement: &Statement) -> Result<QueryKind, Refusal> {
 fn check_function_name(name: &ObjectName) -> ControlFlow<Refusal> {
     check_name_parts(name)?;
     let last = name.0.last().and_then(ObjectNamePart::as_ident).map(|ident| ident.value.as_str());
+    // PostgreSQL decodes `U&"pg\005fsleep"` to pg_sleep; the parser keeps the escape. Function names with
+    // anything but plain identifier characters are refused rather than decoded and guessed at.
+    if let Some(name) = last
+        && !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        return ControlFlow::Break(Refusal::new(
+            RefusalReason::UnsupportedSyntax,
+            "function names with escapes or special characters are not supported; call functions by their plain name",
+        ));
+    }
     match last.and_then(denylist::matching_entry) {
         Some(entry) => ControlFlow::Break(Refusal::new(
             RefusalReason::DeniedFunction,

@@ -18,7 +18,7 @@ use crate::config::{Secret, SecretUrl, SourceConfig};
 use crate::guard::{Dialect, ReadOnlyQuery};
 use async_trait::async_trait;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
-use sqlx::{AssertSqlSafe, Connection, Executor, SqlSafeStr, Statement};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
 use std::str::FromStr;
 use std::time::Instant;
 
@@ -40,7 +40,8 @@ impl MySqlSource {
     ) -> Result<Self, SourceError> {
         let text = url.expose().replacen("mariadb://", "mysql://", 1);
         let mut options = MySqlConnectOptions::from_str(&text)
-            .map_err(|e| SourceError::Config(format!("invalid MySQL URL {url}: {e}")))?;
+            .map_err(|e| SourceError::Config(format!("invalid MySQL URL {url}: {e}")))?
+            .disable_statement_logging();
         if let Some(password) = password {
             options = options.password(password.expose());
         }

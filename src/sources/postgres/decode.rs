@@ -98,11 +98,12 @@ pub(crate) fn iso(at: NaiveDateTime) -> String {
 
 fn interval(value: &PgInterval) -> String {
     let mut parts = Vec::new();
+    let unit = |n: i32, one: &str, many: &str| format!("{n} {}", if n.abs() == 1 { one } else { many });
     if value.months != 0 {
-        parts.push(format!("{} mons", value.months));
+        parts.push(unit(value.months, "mon", "mons"));
     }
     if value.days != 0 {
-        parts.push(format!("{} days", value.days));
+        parts.push(unit(value.days, "day", "days"));
     }
     if value.microseconds != 0 || parts.is_empty() {
         let total = value.microseconds;
@@ -122,6 +123,7 @@ mod tests {
     #[test]
     fn intervals_print_like_postgres() {
         assert_eq!(interval(&PgInterval { months: 14, days: 3, microseconds: 0 }), "14 mons 3 days");
+        assert_eq!(interval(&PgInterval { months: 1, days: 1, microseconds: 0 }), "1 mon 1 day");
         assert_eq!(
             interval(&PgInterval { months: 0, days: 0, microseconds: 3_723_000_001 }),
             "01:02:03.000001"

@@ -17,7 +17,7 @@ use crate::config::{Secret, SecretUrl, SourceConfig};
 use crate::guard::{Dialect, ReadOnlyQuery};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{AssertSqlSafe, Connection, Executor, SqlSafeStr, Statement};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
 use std::str::FromStr;
 use std::time::Instant;
 
@@ -42,6 +42,8 @@ impl PostgresSource {
         let mut options = PgConnectOptions::from_str(url.expose())
             .map_err(|e| SourceError::Config(format!("invalid PostgreSQL URL {url}: {e}")))?
             .application_name("picovis")
+            // Picovis logs queries itself, with budgets and outcomes; sqlx's own lines would duplicate them.
+            .disable_statement_logging()
             .options([
                 ("default_transaction_read_only", "on".to_string()),
                 ("statement_timeout", format!("{}", config.statement_timeout.as_millis())),

@@ -18,7 +18,7 @@ use crate::config::SourceConfig;
 use crate::guard::{Dialect, ReadOnlyQuery};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
-use sqlx::{AssertSqlSafe, Connection, Executor, SqlSafeStr, Statement};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -39,6 +39,7 @@ impl SqliteSource {
             .read_only(true)
             .create_if_missing(false)
             .pragma("query_only", "ON")
+            .disable_statement_logging()
             .busy_timeout(config.statement_timeout.min(std::time::Duration::from_secs(5)));
         let pool = SqlitePoolOptions::new()
             .max_connections(config.pool_size)
