@@ -1,0 +1,104 @@
+//! The engine's own read-only mode holds even when a query passes the guard.
+//!
+//! The guard cannot know what a user-defined function does. These tests plant functions that write, call
+//! them through the normal path, and show the engine refusing with the database unchanged. They also show
+//! that per-query settings never leak into pooled connections.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::scratch::{MySqlScratch, PgScratch, SqliteScratch};
+use picovis::guard::Guard;
+use picovis::sources::{self, SourceError, Value};
+use std::time::Duration;
+
+#[tokio::test]
+async fn postgres_refuses_a_writing_function_that_the_guard_lets_through() {
+    let mut db = PgScratch::new().await;
+    db.load_fixture().await;
+    db.exec(
+        "CREATE FUNCTION picovis_evil() RETURNS int LANGUAGE plpgsql AS $$ \
+         BEGIN DELETE FROM guard_canary; RETURN 1; END $$",
+    )
+    .await;
+    db.exec(
+        "CREATE FUNCTION picovis_bump() RETURNS bigint LANGUAGE sql AS $$ SELECT nextval('guard_seq') $$",
+    )
+    .await;
+    let source = db.source();
+    let before = db.fingerprint().await;
+    for sql in ["SELECT picovis_evil()", "SELECT picovis_bump()"] {
+        let query = Guard::check(source.dialect(), sql).expect("the guard cannot see inside functions");
+        let error = sources::run(source.as_ref(), &query, source.budget()).await.unwrap_err();
+        assert!(
+            matches!(&error, SourceError::Query(m) if m.contains("read-only transaction")),
+            "{sql}: {error}"
+        );
+    }
+    assert_eq!(before, db.fingerprint().await);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn mysql_refuses_a_writing_function_that_the_guard_lets_through() {
+    let mut db = MySqlScratch::new().await;
+    db.load_fixture().await;
+    db.exec(
+        "CREATE FUNCTION picovis_evil() RETURNS INT MODIFIES SQL DATA \
+         BEGIN DELETE FROM guard_canary; RETURN 1; END",
+    )
+    .await;
+    let source = db.source();
+    let before = db.fingerprint().await;
+    let query = Guard::check(source.dialect(), "SELECT picovis_evil()").unwrap();
+    let error = sources::run(source.as_ref(), &query, source.budget()).await.unwrap_err();
+    assert!(matches!(&error, SourceError::Query(m) if m.contains("READ ONLY")), "{error}");
+    assert_eq!(before, db.fingerprint().await);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_connections_are_query_only() {
+    let db = SqliteScratch::new().await;
+    db.load_fixture().await;
+    let source = db.source();
+    let query = Guard::check(source.dialect(), "SELECT query_only FROM pragma_query_only").unwrap();
+    let result = sources::run(source.as_ref(), &query, source.budget()).await.unwrap();
+    assert_eq!(result.rows, vec![vec![Value::Int(1)]]);
+}
+
+/// Runs `sql` (checked) on `source` and returns the first value.
+async fn scalar(source: &dyn sources::Source, sql: &str) -> Value {
+    let query = Guard::check(source.dialect(), sql).unwrap();
+    let result = sources::run(source, &query, source.budget()).await.unwrap();
+    result.rows[0][0].clone()
+}
+
+#[tokio::test]
+async fn postgres_per_query_timeouts_do_not_leak_into_the_pool() {
+    let db = PgScratch::new().await;
+    let mut config = db.config();
+    config.pool_size = 1; // every query below uses the same connection
+    config.statement_timeout = Duration::from_secs(7);
+    let source = db.source_with(&config);
+    let query = Guard::check(source.dialect(), "SELECT 1").unwrap();
+    let mut budget = source.budget();
+    budget.timeout = Duration::from_millis(1234);
+    sources::run(source.as_ref(), &query, budget).await.unwrap();
+    assert_eq!(scalar(source.as_ref(), "SHOW statement_timeout").await, Value::Text("7s".into()));
+    assert_eq!(scalar(source.as_ref(), "SHOW default_transaction_read_only").await, Value::Text("on".into()));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn mysql_sessions_are_read_only_with_the_configured_limit() {
+    let db = MySqlScratch::new().await;
+    let mut config = db.config();
+    config.pool_size = 1;
+    config.statement_timeout = Duration::from_millis(4500);
+    let source = db.source_with(&config);
+    assert_eq!(scalar(source.as_ref(), "SELECT @@session.tx_read_only").await, Value::Int(1));
+    let limit = scalar(source.as_ref(), "SELECT @@session.max_statement_time").await;
+    assert!(matches!(&limit, Value::Float(f) if (*f - 4.5).abs() < 1e-9), "{limit:?}");
+    db.cleanup().await;
+}
