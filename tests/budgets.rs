@@ -69,7 +69,7 @@ async fn mysql_budgets() {
 }
 
 #[tokio::test]
-async fn mysql_client_side_timeout_kills_the_running_statement() {
+async fn mysql_timed_out_statements_do_not_keep_running() {
     let mut db = MySqlScratch::new().await;
     let mut config = db.config();
     config.statement_timeout = Duration::from_secs(60); // the server-side limit is far away

@@ -79,7 +79,7 @@ impl Context {
     /// Loads without validating, for `config check`, which reports problems itself.
     pub fn load_unchecked(config: Option<&Path>, data_dir: Option<PathBuf>) -> Result<Context, CliError> {
         let env: Vec<(String, String)> = std::env::vars().collect();
-        let overrides = Overrides { data_dir, default_source: None };
+        let overrides = Overrides { data_dir };
         let loaded = Loaded::load(config, &env, &overrides).map_err(|error| match error {
             config::ConfigError::Read { .. } => CliError::new(ErrorCode::ConfigInvalid, error.to_string())
                 .hint("pass --config with an existing file, or unset PICOVIS_CONFIG"),

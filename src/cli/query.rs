@@ -1,7 +1,7 @@
 //! `picovis query`: one read-only statement, printed or exported, streamed under the source's budgets.
 
 use super::context::{CliError, Context};
-use crate::config::values::{parse_bytes, parse_duration};
+use crate::config::values::{check_max_bytes, check_timeout, parse_bytes, parse_duration};
 use crate::error::ErrorCode;
 use crate::export::{self, Format, Progress};
 use crate::guard::Guard;
@@ -60,6 +60,11 @@ pub(super) async fn run(context: &Context, args: QueryArgs) -> Result<(), CliErr
     }
     if let Some(timeout) = args.timeout {
         budget.timeout = timeout;
+    }
+    if let Some(problem) = check_timeout(budget.timeout).or_else(|| check_max_bytes(budget.max_bytes)) {
+        return Err(
+            CliError::new(ErrorCode::InvalidRequest, problem).hint("use --timeout 30s or --max-bytes 64MiB")
+        );
     }
     let format =
         args.format.or_else(|| args.output.as_deref().and_then(Format::from_path)).unwrap_or(Format::Table);

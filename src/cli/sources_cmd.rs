@@ -46,6 +46,7 @@ struct Tested {
     write_access: Option<WriteAccess>,
     allow_writes: bool,
     error: Option<String>,
+    code: Option<ErrorCode>,
 }
 
 pub(super) async fn run(context: &Context, command: SourcesCommand) -> Result<(), CliError> {
@@ -119,6 +120,7 @@ async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), C
                 write_access: Some(access),
                 allow_writes,
                 error: None,
+                code: None,
             },
             Err(error) => Tested {
                 name,
@@ -128,6 +130,7 @@ async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), C
                 write_access: None,
                 allow_writes,
                 error: Some(error.message),
+                code: Some(error.code),
             },
         });
     }
@@ -139,11 +142,9 @@ async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), C
         }
     }
     let failed = results.iter().filter(|r| !r.ok).count();
-    if failed > 0 {
-        return Err(CliError::new(
-            ErrorCode::SourceUnavailable,
-            format!("{failed} source(s) failed the test"),
-        ));
+    // The exit status is the first failure's, so a config problem reads differently from a down server.
+    if let Some(code) = results.iter().find_map(|r| r.code) {
+        return Err(CliError::new(code, format!("{failed} source(s) failed the test")));
     }
     Ok(())
 }

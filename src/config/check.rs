@@ -3,7 +3,6 @@
 use super::{Config, DEMO_SOURCE, Loaded, env};
 use serde::Serialize;
 use std::path::Path;
-use std::time::Duration;
 
 /// Where a setting came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -228,7 +227,7 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             );
         }
         if let Some(file) = &source.password_file
-            && let Err(error) = std::fs::metadata(file)
+            && let Err(error) = std::fs::read(file)
         {
             push(
                 Severity::Error,
@@ -237,8 +236,10 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
                 "point it at a readable file that holds only the password".to_string(),
             );
         }
-        if source.url.scheme().as_deref() == Some("sqlite") {
-            let path = sqlite_path(source.url.to_string().as_str());
+        if source.url.scheme().as_deref() == Some("sqlite")
+            && let Ok(url) = source.url.resolve(lookup_env)
+        {
+            let path = sqlite_path(url.expose());
             if !path.is_empty() && path != ":memory:" && !Path::new(&path).exists() {
                 push(
                     Severity::Error,
@@ -250,12 +251,11 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
                 );
             }
         }
-        let timeout = source.statement_timeout;
-        if timeout < Duration::from_millis(100) || timeout > Duration::from_secs(3600) {
+        if let Some(message) = super::values::check_timeout(source.statement_timeout) {
             push(
                 Severity::Error,
                 &at("statement_timeout"),
-                format!("statement_timeout {} is outside 100ms..1h", humantime::format_duration(timeout)),
+                message,
                 "use a value such as \"30s\"".to_string(),
             );
         }
@@ -267,13 +267,8 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
                 "use at least 1, e.g. 10000".to_string(),
             );
         }
-        if source.max_bytes < 1024 {
-            push(
-                Severity::Error,
-                &at("max_bytes"),
-                format!("max_bytes {} is below 1 KiB", source.max_bytes),
-                "use a size such as \"64MiB\"".to_string(),
-            );
+        if let Some(message) = super::values::check_max_bytes(source.max_bytes) {
+            push(Severity::Error, &at("max_bytes"), message, "use a size such as \"64MiB\"".to_string());
         }
         if source.pool_size == 0 || source.pool_size > 64 {
             push(

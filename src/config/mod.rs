@@ -37,7 +37,7 @@ pub struct Config {
     /// The source used when a command does not name one. Defaults to the only source, if there is one.
     pub default_source: Option<String>,
     /// Where Picovis keeps its own files (the demo database, caches). Defaults to
-    /// `$XDG_DATA_HOME/picovis` or `~/.local/share/picovis`.
+    /// `$XDG_DATA_HOME/picovis`, else `~/.local/share/picovis`, else `./.picovis`.
     pub data_dir: Option<PathBuf>,
     /// The named data sources.
     #[serde(default)]
@@ -114,8 +114,6 @@ impl SourceConfig {
 pub struct Overrides {
     /// `--data-dir`.
     pub data_dir: Option<PathBuf>,
-    /// `--source`: the default source for this run.
-    pub default_source: Option<String>,
 }
 
 /// The configuration as loaded, with where it came from.
@@ -171,9 +169,6 @@ impl Loaded {
         let (mut config, from_env) = check::parse_layers(file.as_deref(), text.as_deref(), vars)?;
         if let Some(dir) = &overrides.data_dir {
             config.data_dir = Some(dir.clone());
-        }
-        if let Some(source) = &overrides.default_source {
-            config.default_source = Some(source.clone());
         }
         if config.sources.is_empty() {
             config.sources.insert(DEMO_SOURCE.to_string(), SourceConfig::new("demo:"));

@@ -3,6 +3,23 @@
 use serde::{Deserialize, Deserializer, de};
 use std::time::Duration;
 
+/// The shortest and longest statement timeout accepted, from the config or a flag.
+pub const TIMEOUT_RANGE: (Duration, Duration) = (Duration::from_millis(100), Duration::from_secs(3600));
+/// The smallest byte cap accepted: below it not even a short row fits.
+pub const MIN_MAX_BYTES: u64 = 1024;
+
+/// The problem with a statement timeout, if it is out of range.
+pub fn check_timeout(timeout: Duration) -> Option<String> {
+    let (low, high) = TIMEOUT_RANGE;
+    (timeout < low || timeout > high)
+        .then(|| format!("timeout {} is outside 100ms..1h", humantime::format_duration(timeout)))
+}
+
+/// The problem with a byte cap, if it is too small.
+pub fn check_max_bytes(bytes: u64) -> Option<String> {
+    (bytes < MIN_MAX_BYTES).then(|| format!("a byte cap of {bytes} is below 1 KiB"))
+}
+
 /// Parses `"30s"`, `"500ms"`, `"2m"`, `"1h 30m"`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text.trim())

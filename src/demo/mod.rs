@@ -50,15 +50,9 @@ pub struct DemoSummary {
     /// The database file.
     pub path: PathBuf,
     /// Last day of the data.
-    #[serde(serialize_with = "serialize_date")]
     pub until: NaiveDate,
     /// Table name and row count, parents before children.
     pub tables: Vec<(String, u64)>,
-}
-
-/// Serializes a date as `YYYY-MM-DD` (chrono's `serde` feature is not enabled).
-fn serialize_date<S: serde::Serializer>(date: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(date)
 }
 
 /// Builds the demo database at `path` (replacing any existing file atomically: build into `path.tmp` then

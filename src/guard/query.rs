@@ -3,8 +3,8 @@
 use super::Dialect;
 use serde::Serialize;
 
-/// What kind of read the query is. Connectors use it to pick how to run it (for example, SHOW cannot run
-/// inside every engine's read-only transaction in the same way).
+/// What kind of read the query is, for callers that treat them differently (audit logs, the answer
+/// shown to people, whether a result is worth charting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QueryKind {
@@ -22,7 +22,7 @@ pub enum QueryKind {
 /// tree (comments and anything the parser skipped are gone, so what runs is what was checked).
 ///
 /// Its fields are private and it has no public constructor: the only way to get one is
-/// [`Guard::check`](super::Guard::check). Every connector's `run` takes this type, so unchecked text cannot
+/// [`Guard::check`](super::Guard::check). Every connector's `stream` takes this type, so unchecked text cannot
 /// reach a database through the query path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOnlyQuery {

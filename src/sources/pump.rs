@@ -16,8 +16,8 @@ pub(super) struct Pumped {
 }
 
 /// Drains `rows` into `sink` until the stream ends or a budget stops it. On a stop the stream is dropped
-/// unfinished; the caller must then discard the connection rather than pool it, because the engine may
-/// still be sending rows.
+/// unfinished; a network engine may still be sending rows, so its connector discards that connection
+/// rather than pooling it (SQLite, in-process, just resets the statement).
 pub(super) async fn pump<R>(
     mut rows: BoxStream<'_, Result<R, sqlx::Error>>,
     budget: Budget,

@@ -1,10 +1,11 @@
 //! MySQL and MariaDB connector.
 //!
 //! Engine-layer read-only: each connection is set to `SET SESSION TRANSACTION READ ONLY` and given the
-//! source's statement time limit (`max_statement_time` on MariaDB, `max_execution_time` on MySQL) once,
-//! when it opens, and those never change afterwards, so nothing differs between pooled connections. Every
-//! query runs in `START TRANSACTION READ ONLY` and is rolled back. A shorter per-call timeout is enforced by
-//! the client, which kills the running statement with `KILL QUERY` from another connection.
+//! source's statement time limit (`max_statement_time` on MariaDB, `max_execution_time` on MySQL) when it
+//! opens. Every query runs in `START TRANSACTION READ ONLY` and is rolled back. A query whose budget asks
+//! for a different time limit sets it on its session and then closes that connection instead of pooling
+//! it, so the setting cannot leak. The client also keeps a deadline; past it, the statement is killed with
+//! `KILL QUERY` from a fresh connection (not the pool, which may be exhausted).
 
 mod decode;
 mod introspect;
@@ -27,6 +28,7 @@ use std::time::Instant;
 pub struct MySqlSource {
     name: String,
     pool: MySqlPool,
+    options: MySqlConnectOptions,
     config: SourceConfig,
 }
 
@@ -45,26 +47,18 @@ impl MySqlSource {
         if let Some(password) = password {
             options = options.password(password.expose());
         }
-        let timeout_ms = config.statement_timeout.as_millis().max(1);
+        let configured = config.statement_timeout;
         let pool = MySqlPoolOptions::new()
             .max_connections(config.pool_size)
             .acquire_timeout(config.statement_timeout.min(std::time::Duration::from_secs(10)))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute("SET SESSION TRANSACTION READ ONLY").await?;
-                    let version: String =
-                        sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut *conn).await?;
-                    let limit = if version.contains("MariaDB") {
-                        format!("SET SESSION max_statement_time = {:.3}", timeout_ms as f64 / 1000.0)
-                    } else {
-                        format!("SET SESSION max_execution_time = {timeout_ms}")
-                    };
-                    conn.execute(AssertSqlSafe(limit)).await?;
-                    Ok(())
+                    set_time_limit(conn, configured).await
                 })
             })
-            .connect_lazy_with(options);
-        Ok(MySqlSource { name: name.to_string(), pool, config: config.clone() })
+            .connect_lazy_with(options.clone());
+        Ok(MySqlSource { name: name.to_string(), pool, options, config: config.clone() })
     }
 
     async fn stream_in_transaction(
@@ -97,13 +91,34 @@ impl MySqlSource {
         Ok(summary)
     }
 
-    /// Stops the statement running on connection `id`, from another connection.
+    /// Stops the statement running on connection `id`, from a fresh connection.
     async fn kill_query(&self, id: u64) {
-        let sql = format!("KILL QUERY {id}");
-        if let Err(error) = sqlx::query(AssertSqlSafe(sql)).execute(&self.pool).await {
+        let result = async {
+            let mut conn = sqlx::MySqlConnection::connect_with(&self.options).await?;
+            conn.execute(AssertSqlSafe(format!("KILL QUERY {id}"))).await?;
+            conn.close().await
+        }
+        .await;
+        if let Err(error) = result {
             tracing::warn!(source = %self.name, %error, "could not kill a timed-out query");
         }
     }
+}
+
+/// Sets the session's statement time limit in whichever dialect the server speaks.
+async fn set_time_limit(
+    conn: &mut sqlx::MySqlConnection,
+    limit: std::time::Duration,
+) -> Result<(), sqlx::Error> {
+    let version: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut *conn).await?;
+    let millis = limit.as_millis().max(1);
+    let sql = if version.contains("MariaDB") {
+        format!("SET SESSION max_statement_time = {:.3}", millis as f64 / 1000.0)
+    } else {
+        format!("SET SESSION max_execution_time = {millis}")
+    };
+    conn.execute(AssertSqlSafe(sql)).await?;
+    Ok(())
 }
 
 /// Both engines report their own statement limit, and a killed query, as an interruption.

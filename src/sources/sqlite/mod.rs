@@ -2,8 +2,8 @@
 //!
 //! Engine-layer read-only: files are opened with `SQLITE_OPEN_READONLY` (never created) and
 //! `PRAGMA query_only = ON`; sqlx is built without extension loading. SQLite has no server-side timeout, so
-//! a progress handler interrupts any statement past its deadline. Every query sets its own handler first,
-//! so a stale deadline from a cancelled query cannot reach the next one on the same pooled connection.
+//! a progress handler interrupts any statement past its deadline. Queries set it first and clear it when
+//! they finish; a connection whose query failed or was cut off is closed rather than pooled.
 
 mod comments;
 mod decode;
@@ -75,6 +75,7 @@ impl SqliteSource {
                 other => other,
             })?;
         tx.rollback().await.map_err(SourceError::from_query)?;
+        clear_deadline(conn).await?;
         let summary = RunSummary {
             rows: pumped.rows,
             bytes: pumped.bytes,
@@ -90,6 +91,12 @@ impl SqliteSource {
 pub(super) async fn set_deadline(conn: &mut SqliteConnection, deadline: Instant) -> Result<(), SourceError> {
     let mut handle = conn.lock_handle().await.map_err(SourceError::from_query)?;
     handle.set_progress_handler(1_000, move || Instant::now() < deadline);
+    Ok(())
+}
+
+/// Removes the deadline, so a pooled connection carries none into calls that do not set their own.
+async fn clear_deadline(conn: &mut SqliteConnection) -> Result<(), SourceError> {
+    conn.lock_handle().await.map_err(SourceError::from_query)?.remove_progress_handler();
     Ok(())
 }
 
@@ -118,7 +125,9 @@ impl Source for SqliteSource {
     async fn introspect(&self, options: IntrospectOptions) -> Result<SchemaSnapshot, SourceError> {
         let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
         set_deadline(&mut conn, Instant::now() + self.config.statement_timeout).await?;
-        introspect::snapshot(&mut conn, &self.name, options).await
+        let snapshot = introspect::snapshot(&mut conn, &self.name, options).await?;
+        clear_deadline(&mut conn).await?;
+        Ok(snapshot)
     }
 
     async fn stream(
