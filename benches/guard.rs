@@ -30,7 +30,10 @@ fn corpus() -> Vec<String> {
 
 fn bench(c: &mut Criterion) {
     let queries = corpus();
-    assert!(queries.iter().all(|q| Guard::check(Dialect::Postgres, q).is_ok()), "the corpus must pass the guard");
+    assert!(
+        queries.iter().all(|q| Guard::check(Dialect::Postgres, q).is_ok()),
+        "the corpus must pass the guard"
+    );
     let mut group = c.benchmark_group("guard");
     group.throughput(Throughput::Elements(queries.len() as u64));
     group.bench_function("baseline_sqlparser_parse", |b| {

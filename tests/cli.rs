@@ -217,3 +217,47 @@ fn postgres_and_mariadb_answer_through_the_cli() {
     // The test servers run as superusers: the check must notice.
     assert!(tested.as_array().unwrap().iter().all(|t| t["write_access"]["can_write"] == true), "{tested}");
 }
+
+/// Wire format: the JSON a script gets from `query -f json` (elapsed time zeroed).
+#[test]
+fn query_json_output_shape() {
+    let out = picovis(
+        demo_dir(),
+        &[
+            "query",
+            "-f",
+            "json",
+            "--max-rows",
+            "2",
+            "SELECT id, name, list_price, launched_on FROM products ORDER BY id",
+        ],
+    );
+    let mut value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    value["summary"]["elapsed"] = 0.into();
+    insta::assert_yaml_snapshot!(value);
+}
+
+/// Wire format: `config check --json`.
+#[test]
+fn config_check_json_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("picovis.toml"),
+        "[sources.a]\nurl = \"demo:\"\npool_size = 100\nallow_writes = true\n",
+    )
+    .unwrap();
+    let out = picovis(dir.path(), &["config", "check", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    insta::assert_yaml_snapshot!(value);
+}
+
+/// Wire format and introspection together: the demo database's schema snapshot (server version blanked).
+#[test]
+fn demo_schema_snapshot() {
+    let out = picovis(demo_dir(), &["sources", "schema", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    value["server_version"] = "SQLite".into();
+    insta::assert_yaml_snapshot!(value);
+}

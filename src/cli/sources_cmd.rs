@@ -16,6 +16,17 @@ pub enum SourcesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Describe a source's tables, views, columns, keys and indexes (the schema snapshot).
+    Schema {
+        /// The source (default: default_source, or the only source).
+        name: Option<String>,
+        /// Print the full snapshot as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Skip sampling distinct values of low-cardinality columns.
+        #[arg(long)]
+        no_samples: bool,
+    },
     /// Connect to sources, report server versions, and check whether their roles could write.
     Test {
         /// Sources to test (default: all).
@@ -56,7 +67,43 @@ pub(super) async fn run(context: &Context, command: SourcesCommand) -> Result<()
             Ok(())
         }
         SourcesCommand::Test { names, json } => test(context, names, json).await,
+        SourcesCommand::Schema { name, json, no_samples } => schema(context, name, json, !no_samples).await,
     }
+}
+
+async fn schema(context: &Context, name: Option<String>, json: bool, samples: bool) -> Result<(), CliError> {
+    let name = context.source_name(name.as_deref())?;
+    let source = context.open(name).await?;
+    let snapshot = source.introspect(crate::sources::IntrospectOptions { sample_values: samples }).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&snapshot).unwrap_or_default());
+        return Ok(());
+    }
+    println!("{} ({})", snapshot.source, snapshot.server_version);
+    for table in &snapshot.tables {
+        let rows = table.row_estimate.map(|n| format!(", ~{n} rows")).unwrap_or_default();
+        let kind = if table.kind == crate::sources::schema::TableKind::View { "view" } else { "table" };
+        println!("\n{}.{} ({kind}{rows})", table.schema, table.name);
+        if let Some(comment) = &table.comment {
+            println!("  -- {comment}");
+        }
+        for column in &table.columns {
+            let key = if table.primary_key.contains(&column.name) { " PK" } else { "" };
+            let null = if column.nullable { "" } else { " NOT NULL" };
+            let comment = column.comment.as_deref().map(|c| format!("  -- {c}")).unwrap_or_default();
+            println!("  {} {}{null}{key}{comment}", column.name, column.data_type);
+        }
+        for fk in &table.foreign_keys {
+            println!(
+                "  FK ({}) -> {}.{} ({})",
+                fk.columns.join(", "),
+                fk.ref_schema,
+                fk.ref_table,
+                fk.ref_columns.join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 fn list(context: &Context, json: bool) {

@@ -34,6 +34,10 @@ impl RowSink for CsvSink {
         for value in &row {
             match value {
                 Value::Text(text) => self.writer.write_field(text),
+                Value::Null => self.writer.write_field(""),
+                Value::Int(n) => self.writer.write_field(itoa::Buffer::new().format(*n)),
+                // The same shortest round-trip text serde_json writes, so CSV and JSON agree.
+                Value::Float(f) => self.writer.write_field(zmij::Buffer::new().format(*f)),
                 other => self.writer.write_field(other.to_text()),
             }
             .map_err(sink_error)?;

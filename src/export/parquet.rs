@@ -12,7 +12,7 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -137,11 +137,7 @@ fn parse_date(text: &str) -> Option<i32> {
 }
 
 fn parse_timestamp(text: &str) -> Option<i64> {
-    let text = text.trim_end_matches('Z');
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|at| at.and_utc().timestamp_micros())
+    crate::sources::parse_iso(text).map(|at| at.and_utc().timestamp_micros())
 }
 
 fn misfit(column: &str, value: &Value, data_type: &DataType) -> SinkError {
@@ -205,7 +201,18 @@ fn build<'a>(
                 _ => None,
             })
         }
-        _ => fill!(StringBuilder::new(), |v: &Value| Some(v.to_text())),
+        _ => {
+            // Text is appended borrowed: copying every string first was the largest cost of an export.
+            let mut builder = StringBuilder::new();
+            for value in values {
+                match value {
+                    Value::Null => builder.append_null(),
+                    Value::Text(text) => builder.append_value(text),
+                    other => builder.append_value(other.to_text()),
+                }
+            }
+            Arc::new(builder.finish()) as ArrayRef
+        }
     })
 }
 

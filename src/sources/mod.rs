@@ -12,6 +12,7 @@ mod pump;
 pub mod schema;
 mod sink;
 mod sqlite;
+mod text;
 mod value;
 mod write_access;
 
@@ -22,6 +23,7 @@ pub use postgres::PostgresSource;
 pub use schema::SchemaSnapshot;
 pub use sink::{Collector, ResultSet, RowSink, RunSummary, SinkError};
 pub use sqlite::SqliteSource;
+pub use text::parse_iso;
 pub use value::{Column, ColumnType, Value, to_hex};
 pub use write_access::WriteAccess;
 

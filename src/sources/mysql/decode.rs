@@ -1,6 +1,6 @@
 //! MySQL / MariaDB values into neutral values.
 
-use crate::sources::postgres::iso;
+use crate::sources::text::iso;
 use crate::sources::{Column, ColumnType, SourceError, Value};
 use sqlx::mysql::types::MySqlTime;
 use sqlx::mysql::{MySqlColumn, MySqlRow};

@@ -1,11 +1,13 @@
 //! PostgreSQL values into neutral values. sqlx receives rows in binary format, so each type is decoded
 //! through its sqlx mapping; a type without one is reported by name with a hint, never as garbage bytes.
 
+use crate::sources::text::{iso, pg_numeric};
 use crate::sources::{Column, ColumnType, SourceError, Value};
+use sqlx::postgres::types::Oid;
 use sqlx::postgres::types::PgInterval;
-use sqlx::postgres::{PgColumn, PgRow, PgTypeKind};
+use sqlx::postgres::{PgColumn, PgRow, PgTypeInfo, PgTypeKind};
+use sqlx::types::Uuid;
 use sqlx::types::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use sqlx::types::{BigDecimal, Uuid};
 use sqlx::{Column as _, Row, TypeInfo, ValueRef};
 
 /// The neutral column for a PostgreSQL result column.
@@ -31,52 +33,133 @@ fn kind_of(name: &str) -> ColumnType {
     }
 }
 
-/// Decodes one row.
-pub(super) fn row(row: &PgRow) -> Result<Vec<Value>, SourceError> {
-    (0..row.len()).map(|i| value(row, i)).collect()
+/// How to decode one column, chosen once per result from the column's type rather than per value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Decoder {
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Oid,
+    Float4,
+    Float8,
+    Numeric,
+    Bytea,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+    Json,
+    Uuid,
+    Interval,
+    TextArray,
+    IntArray,
+    Float4Array,
+    Float8Array,
+    BoolArray,
+    Text,
+    Unsupported,
 }
 
-fn value(row: &PgRow, i: usize) -> Result<Value, SourceError> {
+/// The decoder for each result column.
+pub(super) fn plan(columns: &[PgColumn]) -> Vec<Decoder> {
+    columns.iter().map(|c| decoder(c.type_info())).collect()
+}
+
+fn decoder(info: &PgTypeInfo) -> Decoder {
+    match info.name() {
+        "BOOL" => Decoder::Bool,
+        "INT2" => Decoder::Int2,
+        "INT4" => Decoder::Int4,
+        "INT8" => Decoder::Int8,
+        "OID" => Decoder::Oid,
+        "FLOAT4" => Decoder::Float4,
+        "FLOAT8" => Decoder::Float8,
+        "NUMERIC" => Decoder::Numeric,
+        "BYTEA" => Decoder::Bytea,
+        "DATE" => Decoder::Date,
+        "TIME" => Decoder::Time,
+        "TIMESTAMP" => Decoder::Timestamp,
+        "TIMESTAMPTZ" => Decoder::TimestampTz,
+        "JSON" | "JSONB" => Decoder::Json,
+        "UUID" => Decoder::Uuid,
+        "INTERVAL" => Decoder::Interval,
+        "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "NAME[]" => Decoder::TextArray,
+        "INT2[]" | "INT4[]" | "INT8[]" => Decoder::IntArray,
+        "FLOAT4[]" => Decoder::Float4Array,
+        "FLOAT8[]" => Decoder::Float8Array,
+        "BOOL[]" => Decoder::BoolArray,
+        "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "\"CHAR\"" | "CITEXT" | "UNKNOWN" => Decoder::Text,
+        _ if matches!(info.kind(), PgTypeKind::Enum(_)) => Decoder::Text,
+        _ => Decoder::Unsupported,
+    }
+}
+
+/// Decodes one row with the plan made for its result.
+pub(super) fn row(row: &PgRow, plan: &[Decoder]) -> Result<Vec<Value>, SourceError> {
+    let mut values = Vec::with_capacity(plan.len());
+    for (i, decoder) in plan.iter().enumerate() {
+        values.push(value(row, i, *decoder)?);
+    }
+    Ok(values)
+}
+
+fn value(row: &PgRow, i: usize, decoder: Decoder) -> Result<Value, SourceError> {
     let raw = row.try_get_raw(i).map_err(SourceError::from_query)?;
     if raw.is_null() {
         return Ok(Value::Null);
     }
-    let info = raw.type_info().into_owned();
     let get_err = |e: sqlx::Error| SourceError::Query(format!("cannot decode column {i}: {e}"));
-    let value = match info.name() {
-        "BOOL" => Value::Bool(row.try_get(i).map_err(get_err)?),
-        "INT2" => Value::Int(row.try_get::<i16, _>(i).map_err(get_err)?.into()),
-        "INT4" => Value::Int(row.try_get::<i32, _>(i).map_err(get_err)?.into()),
-        "INT8" => Value::Int(row.try_get(i).map_err(get_err)?),
-        "OID" => Value::Int(row.try_get::<sqlx::postgres::types::Oid, _>(i).map_err(get_err)?.0.into()),
-        "FLOAT4" => Value::Float(row.try_get::<f32, _>(i).map_err(get_err)?.into()),
-        "FLOAT8" => Value::Float(row.try_get(i).map_err(get_err)?),
-        "NUMERIC" => Value::Text(row.try_get::<BigDecimal, _>(i).map_err(get_err)?.to_plain_string()),
-        "BYTEA" => Value::Bytes(row.try_get(i).map_err(get_err)?),
-        "DATE" => Value::Text(row.try_get::<NaiveDate, _>(i).map_err(get_err)?.to_string()),
-        "TIME" => Value::Text(row.try_get::<NaiveTime, _>(i).map_err(get_err)?.to_string()),
-        "TIMESTAMP" => Value::Text(iso(row.try_get::<NaiveDateTime, _>(i).map_err(get_err)?)),
-        "TIMESTAMPTZ" => {
-            let at: DateTime<Utc> = row.try_get(i).map_err(get_err)?;
-            Value::Text(format!("{}Z", iso(at.naive_utc())))
+    // The plan was made from this column's own type, so the per-value type check can be skipped.
+    let value = match decoder {
+        Decoder::Bool => Value::Bool(row.try_get_unchecked(i).map_err(get_err)?),
+        Decoder::Int2 => Value::Int(row.try_get_unchecked::<i16, _>(i).map_err(get_err)?.into()),
+        Decoder::Int4 => Value::Int(row.try_get_unchecked::<i32, _>(i).map_err(get_err)?.into()),
+        Decoder::Int8 => Value::Int(row.try_get_unchecked(i).map_err(get_err)?),
+        Decoder::Oid => Value::Int(row.try_get_unchecked::<Oid, _>(i).map_err(get_err)?.0.into()),
+        Decoder::Float4 => Value::Float(row.try_get_unchecked::<f32, _>(i).map_err(get_err)?.into()),
+        Decoder::Float8 => Value::Float(row.try_get_unchecked(i).map_err(get_err)?),
+        Decoder::Numeric => Value::Text(
+            raw.as_bytes()
+                .ok()
+                .and_then(pg_numeric)
+                .ok_or_else(|| SourceError::Query(format!("column {i}: malformed numeric")))?,
+        ),
+        Decoder::Bytea => Value::Bytes(row.try_get_unchecked(i).map_err(get_err)?),
+        Decoder::Date => Value::Text(row.try_get_unchecked::<NaiveDate, _>(i).map_err(get_err)?.to_string()),
+        Decoder::Time => Value::Text(row.try_get_unchecked::<NaiveTime, _>(i).map_err(get_err)?.to_string()),
+        Decoder::Timestamp => {
+            Value::Text(iso(row.try_get_unchecked::<NaiveDateTime, _>(i).map_err(get_err)?))
         }
-        "JSON" | "JSONB" => Value::Json(row.try_get(i).map_err(get_err)?),
-        "UUID" => Value::Text(row.try_get::<Uuid, _>(i).map_err(get_err)?.to_string()),
-        "INTERVAL" => Value::Text(interval(&row.try_get::<PgInterval, _>(i).map_err(get_err)?)),
-        "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "NAME[]" => {
-            Value::Json(row.try_get::<Vec<String>, _>(i).map_err(get_err)?.into())
+        Decoder::TimestampTz => {
+            let at: DateTime<Utc> = row.try_get_unchecked(i).map_err(get_err)?;
+            let mut text = iso(at.naive_utc());
+            text.push('Z');
+            Value::Text(text)
         }
-        "INT2[]" | "INT4[]" | "INT8[]" => Value::Json(int_array(row, i).map_err(get_err)?.into()),
-        "FLOAT4[]" | "FLOAT8[]" => Value::Json(row.try_get::<Vec<f64>, _>(i).map_err(get_err)?.into()),
-        "BOOL[]" => Value::Json(row.try_get::<Vec<bool>, _>(i).map_err(get_err)?.into()),
-        name if matches!(info.kind(), PgTypeKind::Enum(_))
-            || matches!(name, "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "\"CHAR\"" | "CITEXT" | "UNKNOWN") =>
-        {
-            Value::Text(row.try_get_unchecked::<String, _>(i).map_err(get_err)?)
+        Decoder::Json => Value::Json(row.try_get_unchecked(i).map_err(get_err)?),
+        Decoder::Uuid => Value::Text(row.try_get_unchecked::<Uuid, _>(i).map_err(get_err)?.to_string()),
+        Decoder::Interval => {
+            Value::Text(interval(&row.try_get_unchecked::<PgInterval, _>(i).map_err(get_err)?))
         }
-        name => Value::Text(format!(
+        Decoder::TextArray => {
+            Value::Json(row.try_get_unchecked::<Vec<String>, _>(i).map_err(get_err)?.into())
+        }
+        Decoder::IntArray => Value::Json(int_array(row, i).map_err(get_err)?.into()),
+        Decoder::Float4Array => Value::Json(
+            row.try_get::<Vec<f32>, _>(i)
+                .map_err(get_err)?
+                .into_iter()
+                .map(f64::from)
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        Decoder::Float8Array => Value::Json(row.try_get::<Vec<f64>, _>(i).map_err(get_err)?.into()),
+        Decoder::BoolArray => Value::Json(row.try_get::<Vec<bool>, _>(i).map_err(get_err)?.into()),
+        Decoder::Text => Value::Text(row.try_get_unchecked::<String, _>(i).map_err(get_err)?),
+        Decoder::Unsupported => Value::Text(format!(
             "<{} value: cast it to text to read it, e.g. col::text>",
-            name.to_lowercase()
+            raw.type_info().name().to_lowercase()
         )),
     };
     Ok(value)
@@ -89,11 +172,6 @@ fn int_array(row: &PgRow, i: usize) -> Result<Vec<i64>, sqlx::Error> {
         "INT4[]" => Ok(row.try_get::<Vec<i32>, _>(i)?.into_iter().map(i64::from).collect()),
         _ => row.try_get::<Vec<i64>, _>(i),
     }
-}
-
-/// `2024-05-01T13:45:00` (with fractional seconds only when present).
-pub(crate) fn iso(at: NaiveDateTime) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.f").to_string()
 }
 
 fn interval(value: &PgInterval) -> String {

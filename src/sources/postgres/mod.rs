@@ -21,8 +21,6 @@ use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Stat
 use std::str::FromStr;
 use std::time::Instant;
 
-pub(crate) use decode::iso;
-
 /// A PostgreSQL source with its connection pool.
 #[derive(Debug)]
 pub struct PostgresSource {
@@ -74,7 +72,9 @@ impl PostgresSource {
             .map_err(SourceError::from_query)?;
         let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
         sink.columns(&columns)?;
-        let pumped = pump(statement.query().fetch(&mut *tx), budget, sink, decode::row).await;
+        let plan = decode::plan(statement.columns());
+        let pumped =
+            pump(statement.query().fetch(&mut *tx), budget, sink, |row| decode::row(row, &plan)).await;
         let pumped = pumped.map_err(|e| timeout_or(e, budget))?;
         if pumped.truncated.is_none() {
             tx.rollback().await.map_err(SourceError::from_query)?;
