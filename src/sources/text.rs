@@ -41,9 +41,9 @@ pub(crate) fn iso(at: NaiveDateTime) -> String {
     let nanos = at.nanosecond() % 1_000_000_000;
     if nanos != 0 {
         out.push('.');
-        if nanos % 1_000_000 == 0 {
+        if nanos.is_multiple_of(1_000_000) {
             push_padded(&mut out, nanos / 1_000_000, 3);
-        } else if nanos % 1_000 == 0 {
+        } else if nanos.is_multiple_of(1_000) {
             push_padded(&mut out, nanos / 1_000, 6);
         } else {
             push_padded(&mut out, nanos, 9);
