@@ -261,3 +261,29 @@ fn demo_schema_snapshot() {
     value["server_version"] = "SQLite".into();
     insta::assert_yaml_snapshot!(value);
 }
+
+/// `picovis ... | head`: a reader that stops early ends the command quietly, with status 0.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    for args in [
+        vec!["query", "-f", "csv", "--max-rows", "100000", "SELECT * FROM web_events"],
+        vec!["sources", "schema", "--no-samples"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_picovis"))
+            .arg("--data-dir")
+            .arg(demo_dir())
+            .args(&args)
+            .current_dir(demo_dir())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {:?} {}", out.status, stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+}

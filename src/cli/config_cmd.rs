@@ -1,6 +1,7 @@
 //! `picovis config check`: every problem in the configuration, with its line and a fix.
 
 use super::context::{CliError, Context};
+use super::output::say;
 use crate::config::Severity;
 use crate::error::ErrorCode;
 use clap::Subcommand;
@@ -32,15 +33,15 @@ pub(super) fn run(
         .map_or("(no file: built-in defaults)".to_string(), |f| f.display().to_string());
     if json {
         let report = serde_json::json!({ "file": file, "problems": problems });
-        println!("{report:#}");
+        say!("{report:#}");
     } else {
         for problem in &problems {
-            println!("{problem}");
+            say!("{problem}");
         }
         let sources = context.loaded.config.sources.len();
         let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
         let warnings = problems.len() - errors;
-        println!("{file}: {sources} source(s), {errors} error(s), {warnings} warning(s)");
+        say!("{file}: {sources} source(s), {errors} error(s), {warnings} warning(s)");
     }
     if problems.iter().any(|p| p.severity == Severity::Error) {
         Err(CliError::new(ErrorCode::ConfigInvalid, "the configuration has errors"))

@@ -1,6 +1,7 @@
 //! `picovis demo`: build the demo database.
 
 use super::context::{CliError, Context};
+use super::output::say;
 use crate::error::ErrorCode;
 use chrono::NaiveDate;
 use clap::Args;
@@ -22,13 +23,13 @@ pub(super) async fn run(context: &Context, args: DemoArgs) -> Result<(), CliErro
     let path = args.path.unwrap_or_else(|| context.demo_path());
     let summary = create(&path, args.until).await?;
     let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
-    println!(
+    say!(
         "Demo database written to {} ({} tables, {rows} rows, data up to {}).",
         summary.path.display(),
         summary.tables.len(),
         summary.until
     );
-    println!("Try: picovis query \"SELECT name, list_price FROM products ORDER BY list_price DESC LIMIT 5\"");
+    say!("Try: picovis query \"SELECT name, list_price FROM products ORDER BY list_price DESC LIMIT 5\"");
     Ok(())
 }
 

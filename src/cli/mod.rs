@@ -3,6 +3,7 @@
 mod config_cmd;
 mod context;
 mod demo_cmd;
+mod output;
 mod query;
 mod sources_cmd;
 

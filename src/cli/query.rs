@@ -77,6 +77,8 @@ pub(super) async fn run(context: &Context, args: QueryArgs) -> Result<(), CliErr
     drop(sink);
     let summary = match result {
         Ok(summary) => summary,
+        // The reader stopped reading (`| head`): not an error, and nothing more to say.
+        Err(crate::sources::SourceError::Sink(crate::sources::SinkError::Closed)) => return Ok(()),
         Err(error) => {
             output.abandon();
             return Err(error.into());

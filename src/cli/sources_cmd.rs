@@ -1,6 +1,7 @@
 //! `picovis sources list|test`.
 
 use super::context::{CliError, Context};
+use super::output::say;
 use crate::error::ErrorCode;
 use crate::sources::WriteAccess;
 use clap::Subcommand;
@@ -76,25 +77,25 @@ async fn schema(context: &Context, name: Option<String>, json: bool, samples: bo
     let source = context.open(name).await?;
     let snapshot = source.introspect(crate::sources::IntrospectOptions { sample_values: samples }).await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&snapshot).unwrap_or_default());
+        say!("{}", serde_json::to_string_pretty(&snapshot).unwrap_or_default());
         return Ok(());
     }
-    println!("{} ({})", snapshot.source, snapshot.server_version);
+    say!("{} ({})", snapshot.source, snapshot.server_version);
     for table in &snapshot.tables {
         let rows = table.row_estimate.map(|n| format!(", ~{n} rows")).unwrap_or_default();
         let kind = if table.kind == crate::sources::schema::TableKind::View { "view" } else { "table" };
-        println!("\n{}.{} ({kind}{rows})", table.schema, table.name);
+        say!("\n{}.{} ({kind}{rows})", table.schema, table.name);
         if let Some(comment) = &table.comment {
-            println!("  -- {comment}");
+            say!("  -- {comment}");
         }
         for column in &table.columns {
             let key = if table.primary_key.contains(&column.name) { " PK" } else { "" };
             let null = if column.nullable { "" } else { " NOT NULL" };
             let comment = column.comment.as_deref().map(|c| format!("  -- {c}")).unwrap_or_default();
-            println!("  {} {}{null}{key}{comment}", column.name, column.data_type);
+            say!("  {} {}{null}{key}{comment}", column.name, column.data_type);
         }
         for fk in &table.foreign_keys {
-            println!(
+            say!(
                 "  FK ({}) -> {}.{} ({})",
                 fk.columns.join(", "),
                 fk.ref_schema,
@@ -123,12 +124,12 @@ fn list(context: &Context, json: bool) {
         })
         .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&listed).unwrap_or_default());
+        say!("{}", serde_json::to_string_pretty(&listed).unwrap_or_default());
         return;
     }
     for s in listed {
         let mark = if s.default { " (default)" } else { "" };
-        println!(
+        say!(
             "{}{mark}\n  url: {}\n  budget: {} ms, {} rows, {}",
             s.name,
             s.url,
@@ -137,7 +138,7 @@ fn list(context: &Context, json: bool) {
             crate::config::values::format_bytes(s.max_bytes)
         );
         if let Some(description) = s.description {
-            println!("  {description}");
+            say!("  {description}");
         }
     }
 }
@@ -182,7 +183,7 @@ async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), C
         });
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        say!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
     } else {
         for r in &results {
             print_tested(r);
@@ -199,21 +200,19 @@ async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), C
 fn print_tested(r: &Tested) {
     match (&r.version, &r.error) {
         (Some(version), _) => {
-            println!("ok    {}: {version} ({} ms)", r.name, r.latency_ms.unwrap_or(0));
+            say!("ok    {}: {version} ({} ms)", r.name, r.latency_ms.unwrap_or(0));
         }
-        (None, error) => println!("FAIL  {}: {}", r.name, error.as_deref().unwrap_or("unknown error")),
+        (None, error) => say!("FAIL  {}: {}", r.name, error.as_deref().unwrap_or("unknown error")),
     }
     let Some(access) = &r.write_access else { return };
     if access.can_write && !r.allow_writes {
-        println!("  warning: this role can write: {}", access.detail);
-        println!(
-            "  Picovis still runs only read-only queries, but a read-only role is a layer worth having:"
-        );
+        say!("  warning: this role can write: {}", access.detail);
+        say!("  Picovis still runs only read-only queries, but a read-only role is a layer worth having:");
         for line in access.suggestion.as_deref().unwrap_or("").lines() {
-            println!("    {line}");
+            say!("    {line}");
         }
-        println!("  (or set allow_writes = true for this source to acknowledge it)");
+        say!("  (or set allow_writes = true for this source to acknowledge it)");
     } else {
-        println!("  read-only check: {}", access.detail);
+        say!("  read-only check: {}", access.detail);
     }
 }

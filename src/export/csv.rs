@@ -22,7 +22,10 @@ impl CsvSink {
 }
 
 fn sink_error(error: csv::Error) -> SinkError {
-    SinkError(error.to_string())
+    match error.kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe => SinkError::Closed,
+        _ => SinkError::Failed(error.to_string()),
+    }
 }
 
 impl RowSink for CsvSink {

@@ -23,7 +23,10 @@ impl JsonSink {
 }
 
 fn json_error(error: serde_json::Error) -> SinkError {
-    SinkError(error.to_string())
+    match error.io_error_kind() {
+        Some(std::io::ErrorKind::BrokenPipe) => SinkError::Closed,
+        _ => SinkError::Failed(error.to_string()),
+    }
 }
 
 impl RowSink for JsonSink {

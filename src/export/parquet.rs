@@ -62,9 +62,10 @@ impl ParquetSink {
             .enumerate()
             .map(|(i, data_type)| build(&self.columns[i].name, data_type, rows.iter().map(|r| &r[i])))
             .collect::<Result<Vec<ArrayRef>, SinkError>>()?;
-        let batch = RecordBatch::try_new(self.schema(), arrays).map_err(|e| SinkError(e.to_string()))?;
+        let batch =
+            RecordBatch::try_new(self.schema(), arrays).map_err(|e| SinkError::Failed(e.to_string()))?;
         if let Some(writer) = self.writer.as_mut() {
-            writer.write(&batch).map_err(|e| SinkError(e.to_string()))?;
+            writer.write(&batch).map_err(|e| SinkError::Failed(e.to_string()))?;
         }
         Ok(())
     }
@@ -88,9 +89,12 @@ impl ParquetSink {
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .build();
-        let out = self.out.take().ok_or_else(|| SinkError("the Parquet writer was started twice".into()))?;
-        let writer =
-            ArrowWriter::try_new(out, self.schema(), Some(props)).map_err(|e| SinkError(e.to_string()))?;
+        let out = self
+            .out
+            .take()
+            .ok_or_else(|| SinkError::Failed("the Parquet writer was started twice".into()))?;
+        let writer = ArrowWriter::try_new(out, self.schema(), Some(props))
+            .map_err(|e| SinkError::Failed(e.to_string()))?;
         self.writer = Some(writer);
         Ok(())
     }
@@ -142,7 +146,7 @@ fn parse_timestamp(text: &str) -> Option<i64> {
 
 fn misfit(column: &str, value: &Value, data_type: &DataType) -> SinkError {
     let shown: String = value.to_text().chars().take(40).collect();
-    SinkError(format!(
+    SinkError::Failed(format!(
         "column `{column}`: value `{shown}` does not fit the Parquet type {data_type} chosen from the first rows; \
          cast the column to one type in the query"
     ))
@@ -235,7 +239,7 @@ impl RowSink for ParquetSink {
             self.flush()?;
         }
         match self.writer.take() {
-            Some(writer) => writer.close().map(|_| ()).map_err(|e| SinkError(e.to_string())),
+            Some(writer) => writer.close().map(|_| ()).map_err(|e| SinkError::Failed(e.to_string())),
             None => Ok(()),
         }
     }

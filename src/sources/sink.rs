@@ -5,14 +5,24 @@ use super::value::{Column, Value};
 use serde::Serialize;
 use std::time::Duration;
 
-/// Error raised by a sink (an exporter failing to write, for example). It stops the query.
+/// Error raised by a sink. It stops the query.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SinkError(pub String);
+pub enum SinkError {
+    /// The reader went away (a closed pipe, as with `picovis query ... | head`): stop quietly.
+    #[error("the output was closed")]
+    Closed,
+    /// Writing failed (disk full, a value that does not fit the format...).
+    #[error("{0}")]
+    Failed(String),
+}
 
 impl From<std::io::Error> for SinkError {
     fn from(error: std::io::Error) -> Self {
-        SinkError(error.to_string())
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            SinkError::Closed
+        } else {
+            SinkError::Failed(error.to_string())
+        }
     }
 }
 
