@@ -4,10 +4,13 @@
 //! `guard::Guard::check` → `guard::ReadOnlyQuery` → `sources::Source::stream` → a `sources::RowSink`
 //! (an exporter or a collector). See `docs/ARCHITECTURE.md` for the whole picture.
 
+pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod export;
 pub mod guard;
+pub mod llm;
 pub mod sources;
+pub mod tools;

@@ -1,0 +1,76 @@
+//! The agent: drives a chat model with the tool registry until it answers, under the operator's budgets.
+//!
+//! A run streams [`Event`]s through a channel. Dropping the receiver cancels the run: the next event it
+//! tries to send fails and the loop stops.
+
+mod events;
+mod prompt;
+mod run;
+
+pub use events::Event;
+pub use prompt::system_prompt;
+
+use crate::llm::{ChatModel, Message};
+use crate::tools::{Registry, ToolContext};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Limits on one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgentBudget {
+    /// Model calls at most.
+    pub max_steps: u32,
+    /// Failed tool calls (refused, failed, invalid) tolerated before giving up.
+    pub max_repairs: u32,
+    /// Tokens (read + written) at most, as the provider reports them.
+    pub max_tokens: u32,
+    /// Wall-clock limit for the whole run.
+    pub wall_time: Duration,
+}
+
+impl Default for AgentBudget {
+    fn default() -> Self {
+        AgentBudget { max_steps: 8, max_repairs: 3, max_tokens: 60_000, wall_time: Duration::from_secs(300) }
+    }
+}
+
+/// A question, with the conversation so far.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The question.
+    pub question: String,
+    /// Earlier messages of the same session (without the system prompt), for follow-ups.
+    pub history: Vec<Message>,
+}
+
+/// The agent: a model, tools, and where they run.
+#[derive(Debug)]
+pub struct Agent {
+    model: Arc<dyn ChatModel>,
+    tools: Arc<Registry>,
+    context: Arc<ToolContext>,
+    budget: AgentBudget,
+    system: String,
+}
+
+impl Agent {
+    /// An agent over `context`'s sources.
+    pub fn new(
+        model: Arc<dyn ChatModel>,
+        tools: Arc<Registry>,
+        context: Arc<ToolContext>,
+        budget: AgentBudget,
+    ) -> Self {
+        let system = system_prompt(&context);
+        Agent { model, tools, context, budget, system }
+    }
+
+    /// Starts a run; events arrive on the returned channel, ending with `Done`.
+    pub fn ask(self: &Arc<Self>, request: Request) -> mpsc::Receiver<Event> {
+        let (sender, receiver) = mpsc::channel(64);
+        let agent = Arc::clone(self);
+        tokio::spawn(async move { run::run(&agent, request, sender).await });
+        receiver
+    }
+}

@@ -1,0 +1,26 @@
+//! Model errors, classified by what the caller should do.
+
+use std::time::Duration;
+
+/// A model request failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LlmError {
+    /// Too many requests: wait, then retry.
+    #[error("rate limited by the model provider{}", .retry_after.map(|d| format!("; retry after {d:?}")).unwrap_or_default())]
+    RateLimited {
+        /// How long the provider asked to wait.
+        retry_after: Option<Duration>,
+    },
+    /// The prompt does not fit the model's context: shrink it.
+    #[error("the prompt is longer than the model's context window: {0}")]
+    ContextTooLong(String),
+    /// The key or token was refused: fix the configuration.
+    #[error("the model provider refused the credentials: {0}")]
+    Auth(String),
+    /// The provider could not be reached or broke the connection: retry or check the URL.
+    #[error("cannot reach the model provider: {0}")]
+    Transport(String),
+    /// The model answered with something unusable (malformed tool call, invalid JSON).
+    #[error("the model's output could not be used: {0}")]
+    BadOutput(String),
+}

@@ -1,0 +1,61 @@
+//! What tools can reach: the configured sources and their (cached) schema snapshots.
+
+use super::ToolError;
+use crate::sources::{IntrospectOptions, SchemaSnapshot, Source};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// Shared by every tool call of an agent.
+#[derive(Debug)]
+pub struct ToolContext {
+    sources: BTreeMap<String, Arc<dyn Source>>,
+    default_source: Option<String>,
+    schemas: Mutex<HashMap<String, Arc<SchemaSnapshot>>>,
+}
+
+impl ToolContext {
+    /// A context over `sources`; `default_source` is used when a call names none.
+    pub fn new(sources: BTreeMap<String, Arc<dyn Source>>, default_source: Option<String>) -> Self {
+        ToolContext { sources, default_source, schemas: Mutex::new(HashMap::new()) }
+    }
+
+    /// The sources, by name.
+    pub fn sources(&self) -> &BTreeMap<String, Arc<dyn Source>> {
+        &self.sources
+    }
+
+    /// The named source, or the default one.
+    pub fn source(&self, name: Option<&str>) -> Result<&Arc<dyn Source>, ToolError> {
+        let name = name.filter(|n| !n.is_empty()).or(self.default_source.as_deref());
+        let known = || self.sources.keys().cloned().collect::<Vec<_>>().join(", ");
+        match name {
+            Some(name) => self.sources.get(name).ok_or_else(|| {
+                ToolError::new(
+                    "unknown_source",
+                    format!("there is no source named `{name}`; sources: {}", known()),
+                )
+            }),
+            None if self.sources.len() == 1 => {
+                self.sources.values().next().ok_or_else(|| ToolError::new("unknown_source", "no sources"))
+            }
+            None => Err(ToolError::new("unknown_source", format!("name a source; sources: {}", known()))),
+        }
+    }
+
+    /// The schema snapshot of a source, read once and then cached.
+    pub async fn schema(&self, source: &Arc<dyn Source>) -> Result<Arc<SchemaSnapshot>, ToolError> {
+        let mut cache = self.schemas.lock().await;
+        if let Some(snapshot) = cache.get(source.name()) {
+            return Ok(snapshot.clone());
+        }
+        let snapshot = source.introspect(IntrospectOptions::default()).await.map_err(|e| ToolError {
+            code: "source_unavailable",
+            message: format!("cannot read the schema of `{}` right now", source.name()),
+            detail: e.to_string(),
+        })?;
+        let snapshot = Arc::new(snapshot);
+        cache.insert(source.name().to_string(), snapshot.clone());
+        Ok(snapshot)
+    }
+}

@@ -1,0 +1,92 @@
+//! Tools the model can call: one trait, typed arguments with JSON schemas, model-safe errors.
+//!
+//! One [`Registry`] serves the agent (and, later, MCP). A tool's error has two faces: a short message the
+//! model sees (enough to repair its call, never credentials or internals) and a detail for the operator log.
+
+mod context;
+mod describe_table;
+mod fence;
+mod list_sources;
+mod registry;
+mod run_query;
+mod search_schema;
+
+pub use context::ToolContext;
+pub use fence::fence;
+pub use registry::Registry;
+
+use crate::llm::ToolSpec;
+use crate::sources::ResultSet;
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+/// What a tool produced.
+#[derive(Debug, Clone, Default)]
+pub struct ToolOutput {
+    /// The result as the model reads it. Database content inside it is fenced as untrusted.
+    pub for_model: String,
+    /// The checked SQL that ran, with its source, when the tool ran a query.
+    pub sql: Option<(String, String)>,
+    /// The rows, when the tool ran a query.
+    pub result: Option<ResultSet>,
+}
+
+/// A tool call that failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ToolError {
+    /// Stable code (`invalid_arguments`, `unknown_source`, `query_refused`, `query_failed`...).
+    pub code: &'static str,
+    /// For the model: what went wrong and how to fix the call.
+    pub message: String,
+    /// For the operator log only.
+    pub detail: String,
+}
+
+impl ToolError {
+    /// An error whose model message and log detail are the same.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ToolError { code, detail: message.clone(), message }
+    }
+}
+
+/// A tool. Implementations parse their arguments with [`parse_args`] and describe them with
+/// [`spec_for`], so the schema the model sees is derived from the same type the code reads.
+#[async_trait]
+pub trait Tool: Send + Sync + std::fmt::Debug {
+    /// Name, description and argument schema.
+    fn spec(&self) -> ToolSpec;
+    /// Runs the tool.
+    async fn call(
+        &self,
+        context: &ToolContext,
+        arguments: serde_json::Value,
+    ) -> Result<ToolOutput, ToolError>;
+}
+
+/// The spec of a tool whose arguments are `A`.
+pub fn spec_for<A: JsonSchema>(name: &str, description: &str) -> ToolSpec {
+    let mut schema = serde_json::to_value(schemars::schema_for!(A)).unwrap_or_default();
+    if let Some(object) = schema.as_object_mut() {
+        // Titles and the meta-schema URL cost tokens and tell the model nothing.
+        object.remove("$schema");
+        object.remove("title");
+    }
+    ToolSpec { name: name.to_string(), description: description.to_string(), parameters: schema }
+}
+
+/// Parses arguments into `A`, with an error the model can act on.
+pub fn parse_args<A: DeserializeOwned>(tool: &str, arguments: serde_json::Value) -> Result<A, ToolError> {
+    // Some models send `null` or a JSON string instead of an object for "no arguments" or by habit.
+    let arguments = match arguments {
+        serde_json::Value::Null => serde_json::json!({}),
+        serde_json::Value::String(text) => {
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        }
+        other => other,
+    };
+    serde_json::from_value(arguments)
+        .map_err(|e| ToolError::new("invalid_arguments", format!("invalid arguments for {tool}: {e}")))
+}

@@ -1,0 +1,49 @@
+//! The set of tools offered to the model, looked up by name.
+
+use super::{Tool, ToolContext, ToolError, ToolOutput};
+use crate::llm::ToolSpec;
+use std::sync::Arc;
+
+/// Tools by name, in the order they are offered.
+#[derive(Debug, Default)]
+pub struct Registry {
+    tools: Vec<Arc<dyn Tool>>,
+}
+
+impl Registry {
+    /// The built-in tools.
+    pub fn builtin() -> Self {
+        let mut registry = Registry::default();
+        registry.add(Arc::new(super::list_sources::ListSources));
+        registry.add(Arc::new(super::search_schema::SearchSchema));
+        registry.add(Arc::new(super::describe_table::DescribeTable));
+        registry.add(Arc::new(super::run_query::RunQuery));
+        registry
+    }
+
+    /// Adds a tool (a later tool with the same name replaces the earlier one).
+    pub fn add(&mut self, tool: Arc<dyn Tool>) {
+        let name = tool.spec().name;
+        self.tools.retain(|t| t.spec().name != name);
+        self.tools.push(tool);
+    }
+
+    /// What the model is offered.
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.tools.iter().map(|t| t.spec()).collect()
+    }
+
+    /// Calls a tool by name.
+    pub async fn call(
+        &self,
+        context: &ToolContext,
+        name: &str,
+        arguments: serde_json::Value,
+    ) -> Result<ToolOutput, ToolError> {
+        let tool = self.tools.iter().find(|t| t.spec().name == name).ok_or_else(|| {
+            let names = self.tools.iter().map(|t| t.spec().name).collect::<Vec<_>>().join(", ");
+            ToolError::new("unknown_tool", format!("there is no tool `{name}`; tools: {names}"))
+        })?;
+        tool.call(context, arguments).await
+    }
+}
