@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand. `main.rs` only parses and dispatches here.
 
+mod ask;
 mod config_cmd;
 mod context;
 mod demo_cmd;
@@ -30,6 +31,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Ask a question in plain language; the configured model answers by querying your sources.
+    Ask(ask::AskArgs),
     /// Run one read-only SQL statement and print or export the result.
     Query(query::QueryArgs),
     /// List the configured sources, or test their connections and privileges.
@@ -48,6 +51,7 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Config(command) => config_cmd::run(cli.config.as_deref(), cli.data_dir, command),
         command => match Context::load(cli.config.as_deref(), cli.data_dir) {
             Ok(context) => match command {
+                Command::Ask(args) => ask::run(&context, args).await,
                 Command::Query(args) => query::run(&context, args).await,
                 Command::Sources(command) => sources_cmd::run(&context, command).await,
                 Command::Demo(args) => demo_cmd::run(&context, args).await,

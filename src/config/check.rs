@@ -288,6 +288,33 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             );
         }
     }
+    if let Some(model) = &config.model {
+        match model.provider.as_str() {
+            "openai" => {
+                if let Some(Err(message)) = model.api_key.as_ref().map(|key| key.resolve(lookup_env)) {
+                    push(
+                        Severity::Error,
+                        &["model", "api_key"],
+                        message,
+                        "set the variable before starting Picovis".into(),
+                    );
+                }
+            }
+            "scripted" if !Path::new(&model.name).exists() => push(
+                Severity::Error,
+                &["model", "name"],
+                format!("the scripted model's turns file `{}` does not exist", model.name),
+                "point name at a JSON file of recorded turns".into(),
+            ),
+            "scripted" => {}
+            other => push(
+                Severity::Error,
+                &["model", "provider"],
+                format!("unknown model provider `{other}`"),
+                "use \"openai\" (any OpenAI-compatible server) or \"scripted\"".into(),
+            ),
+        }
+    }
     if config.default_source.is_none()
         && config.sources.len() > 1
         && !config.sources.contains_key(DEMO_SOURCE)

@@ -42,6 +42,34 @@ pub struct Config {
     /// The named data sources.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceConfig>,
+    /// The language model that answers questions (`picovis ask`).
+    pub model: Option<ModelConfig>,
+}
+
+/// Which language model to use.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// `openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp's server, LM Studio, Ollama's
+    /// `/v1`) or `scripted` (replays a JSON file of recorded turns; for tests and demos).
+    pub provider: String,
+    /// The model's name at the provider, or for `scripted` the path of the turns file.
+    pub name: String,
+    /// Base URL including the version prefix, e.g. `http://127.0.0.1:8080/v1`. Default: OpenAI's.
+    pub base_url: Option<String>,
+    /// API key; `${NAME}` reads the environment variable NAME. Never printed.
+    pub api_key: Option<UrlTemplate>,
+}
+
+impl std::fmt::Debug for ModelConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelConfig")
+            .field("provider", &self.provider)
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 /// One named data source.
@@ -205,5 +233,20 @@ impl Config {
             None if self.sources.len() == 1 => self.sources.keys().next().map(String::as_str),
             None => self.sources.contains_key(DEMO_SOURCE).then_some(DEMO_SOURCE),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_never_appear_in_debug_output() {
+        let config: Config =
+            toml::from_str("[model]\nprovider = \"openai\"\nname = \"m\"\napi_key = \"sk-live-123\"\n")
+                .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("sk-live-123"), "{printed}");
+        assert!(printed.contains("[redacted]"));
     }
 }

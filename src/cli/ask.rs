@@ -1,0 +1,109 @@
+//! `picovis ask`: one question, answered by the agent with the configured model, with live progress.
+
+use super::context::{CliError, Context};
+use super::output::say;
+use crate::agent::{Agent, AgentBudget, Event, Request};
+use crate::error::ErrorCode;
+use crate::export::TableSink;
+use crate::sources::{Column, RowSink, RunSummary, Source, Value};
+use crate::tools::{Registry, ToolContext};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+/// `picovis ask`
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question, in plain language.
+    question: String,
+    /// The source to ask about (default: default_source; the model may also use the others).
+    #[arg(long, short)]
+    source: Option<String>,
+    /// Print one JSON document (answer, SQL, rows, events) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) async fn run(context: &Context, args: AskArgs) -> Result<(), CliError> {
+    let config = &context.loaded.config;
+    let model_config = config.model.as_ref().ok_or_else(|| {
+        CliError::new(ErrorCode::ConfigInvalid, "no language model is configured")
+            .hint("add a [model] section, e.g. provider = \"openai\", base_url = \"http://127.0.0.1:8080/v1\", name = \"qwen2.5-coder\"")
+    })?;
+    let model = crate::llm::open(model_config, &|name| std::env::var(name).ok())
+        .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
+    let default = context.source_name(args.source.as_deref())?.to_string();
+    let mut sources: BTreeMap<String, Arc<dyn Source>> = BTreeMap::new();
+    for name in config.sources.keys() {
+        sources.insert(name.clone(), context.open(name).await?);
+    }
+    let tools = Arc::new(ToolContext::new(sources, Some(default)));
+    let agent = Arc::new(Agent::new(model, Arc::new(Registry::builtin()), tools, AgentBudget::default()));
+    let mut events = agent.ask(Request { question: args.question, history: Vec::new() });
+    let progress = !args.json && std::io::stderr().is_terminal();
+    let mut collected = Vec::new();
+    let mut answer = String::new();
+    let mut failure = None;
+    while let Some(event) = events.recv().await {
+        if !args.json {
+            show(&event, progress, &mut answer);
+        } else if let Event::AnswerDelta { text } = &event {
+            answer.push_str(text);
+        }
+        if let Event::Error { code, message } = &event {
+            failure = Some(format!("{message} ({code})"));
+        }
+        collected.push(event);
+    }
+    if args.json {
+        let sql: Vec<&Event> = collected.iter().filter(|e| matches!(e, Event::Sql { .. })).collect();
+        let rows = collected.iter().rev().find(|e| matches!(e, Event::Rows { .. }));
+        let report = serde_json::json!({ "answer": answer, "sql": sql, "rows": rows, "error": failure, "events": collected });
+        say!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else if !answer.ends_with('\n') {
+        say!("");
+    }
+    match failure {
+        Some(message) => Err(CliError::new(ErrorCode::Internal, format!("the agent stopped: {message}"))),
+        None => Ok(()),
+    }
+}
+
+/// Renders one event for a person: progress on stderr, the answer, SQL and rows on stdout.
+fn show(event: &Event, progress: bool, answer: &mut String) {
+    match event {
+        Event::ToolCall { name, .. } if progress => eprintln!("… {}", step_label(name)),
+        Event::ToolResult { ok: false, error: Some(error), .. } => eprintln!("  ! {error}"),
+        Event::Sql { source, sql } => say!("-- {source}\n{sql}\n"),
+        Event::Rows { columns, rows, truncated } => print_rows(columns, rows, *truncated),
+        Event::AnswerDelta { text } => {
+            answer.push_str(text);
+            print!("{text}");
+        }
+        Event::Error { code, message } => eprintln!("error[{code}]: {message}"),
+        _ => {}
+    }
+}
+
+fn step_label(tool: &str) -> &'static str {
+    match tool {
+        "search_schema" => "searching the schema",
+        "describe_table" => "reading a table's columns",
+        "run_query" => "running a query",
+        "list_sources" => "listing sources",
+        _ => "calling a tool",
+    }
+}
+
+fn print_rows(columns: &[Column], rows: &[Vec<Value>], truncated: Option<crate::sources::Truncation>) {
+    let mut sink = TableSink::new(Box::new(std::io::stdout()));
+    let summary =
+        RunSummary { rows: rows.len() as u64, bytes: 0, truncated, elapsed: std::time::Duration::ZERO };
+    let _ = sink.columns(columns);
+    for row in rows.iter().take(50) {
+        let _ = sink.row(row.clone());
+    }
+    let _ = sink.finish(&summary);
+    say!("");
+}

@@ -1,0 +1,109 @@
+//! `picovis ask` end to end: the binary, an OpenAI-compatible model server on localhost (speaking the
+//! streamed Chat Completions protocol), and the real demo database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn sse(chunks: &[serde_json::Value]) -> String {
+    let mut body: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+    body.push_str("data: [DONE]\n\n");
+    body
+}
+
+fn delta(delta: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": null}]})
+}
+
+async fn model_server() -> MockServer {
+    let server = MockServer::start().await;
+    let sql = "SELECT count(*) AS customers FROM customers";
+    let first =
+        sse(&[delta(serde_json::json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+        "function": {"name": "run_query", "arguments": serde_json::json!({"sql": sql}).to_string()}}]}))]);
+    let second = sse(&[delta(serde_json::json!({"content": "There are 3000 customers."}))]);
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_string(first),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_string(second),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn ask(server: &MockServer, extra: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[sources.demo]\nurl = \"demo:\"\n\n[model]\nprovider = \"openai\"\nbase_url = \"{}/v1\"\nname = \"qwen2.5-coder\"\napi_key = \"${{PV_TEST_KEY}}\"\n",
+        server.uri()
+    );
+    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
+    let data = dir.path().to_path_buf();
+    let mut args: Vec<String> = vec![
+        "--data-dir".into(),
+        data.display().to_string(),
+        "ask".into(),
+        "How many customers are there?".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_picovis"))
+            .args(&args)
+            .current_dir(&data)
+            .env("PV_TEST_KEY", "sk-local")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    drop(dir);
+    output
+}
+
+#[tokio::test]
+async fn ask_answers_with_the_sql_and_the_rows() {
+    let server = model_server().await;
+    let out = ask(&server, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("SELECT count(*) AS customers FROM customers"), "{stdout}");
+    assert!(stdout.contains("3000"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("There are 3000 customers."), "{stdout}");
+    // The key went to the server, and the second request carried the fenced rows back.
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].headers.get("authorization").unwrap(), "Bearer sk-local");
+    let second: serde_json::Value = serde_json::from_slice(&requests[1].body).unwrap();
+    let tool = second["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(tool["role"], "tool");
+    assert!(tool["content"].as_str().unwrap().contains("<untrusted-data source=\"demo\" kind=\"rows\">"));
+}
+
+#[tokio::test]
+async fn ask_json_is_one_clean_document() {
+    let server = model_server().await;
+    let out = ask(&server, &["--json"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["answer"], "There are 3000 customers.");
+    assert_eq!(report["sql"][0]["sql"], "SELECT count(*) AS customers FROM customers");
+    assert_eq!(report["rows"]["rows"][0][0], 3000);
+    assert!(report["error"].is_null());
+}
