@@ -60,7 +60,7 @@ async fn run(
     question: &str,
 ) -> Vec<Event> {
     let agent = Arc::new(Agent::new(model, Arc::new(Registry::builtin()), context, budget));
-    let mut receiver = agent.ask(Request { question: question.into(), history: Vec::new() });
+    let mut receiver = agent.ask(Request { question: question.into(), session: None });
     let mut events = Vec::new();
     while let Some(event) = receiver.recv().await {
         events.push(event);
@@ -181,7 +181,7 @@ async fn dropping_the_receiver_cancels_the_run() {
     let budget = AgentBudget { max_steps: 50, ..AgentBudget::default() };
     let agent =
         Arc::new(Agent::new(model.clone(), Arc::new(Registry::builtin()), context_for(demo_path()), budget));
-    let mut receiver = agent.ask(Request { question: "?".into(), history: Vec::new() });
+    let mut receiver = agent.ask(Request { question: "?".into(), session: None });
     receiver.recv().await.unwrap();
     drop(receiver);
     // The run may have buffered ahead of the reader (the channel holds 64 events), but it must stop.
@@ -247,4 +247,34 @@ async fn system_prompt_and_tool_schemas_snapshot() {
     let context = context_for(demo_path());
     insta::assert_snapshot!("system_prompt", picovis::agent::system_prompt(&context));
     insta::assert_yaml_snapshot!("tool_specs", Registry::builtin().specs());
+}
+
+#[tokio::test]
+async fn follow_up_questions_see_the_earlier_turn() {
+    let model = Arc::new(Scripted::new(vec![
+        turn(vec![call("c1", "run_query", serde_json::json!({"sql": "SELECT count(*) FROM orders"}))]),
+        turn(vec![text("Many orders.")]),
+        turn(vec![text("By month, see above.")]),
+    ]));
+    let agent = Arc::new(Agent::new(
+        model.clone(),
+        Arc::new(Registry::builtin()),
+        context_for(demo_path()),
+        AgentBudget::default(),
+    ));
+    let session = picovis::agent::Session::new();
+    for question in ["How many orders?", "And by month?"] {
+        let mut receiver = agent.ask(Request { question: question.into(), session: Some(session.clone()) });
+        while receiver.recv().await.is_some() {}
+    }
+    let third = &model.requests()[2];
+    let contents: Vec<&str> = third.messages.iter().map(|m| m.content.as_str()).collect();
+    assert_eq!(contents[1], "How many orders?");
+    assert!(
+        contents[3].contains("<untrusted-data"),
+        "the first turn's tool result is remembered: {contents:?}"
+    );
+    assert_eq!(contents[4], "Many orders.");
+    assert_eq!(*contents.last().unwrap(), "And by month?");
+    assert_eq!(session.messages().await.len(), 6);
 }

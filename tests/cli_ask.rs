@@ -107,3 +107,43 @@ async fn ask_json_is_one_clean_document() {
     assert_eq!(report["rows"]["rows"][0][0], 3000);
     assert!(report["error"].is_null());
 }
+
+#[tokio::test]
+async fn chat_remembers_the_conversation() {
+    use std::io::Write;
+    let server = model_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[sources.demo]\nurl = \"demo:\"\n\n[model]\nprovider = \"openai\"\nbase_url = \"{}/v1\"\nname = \"qwen2.5-coder\"\n",
+        server.uri()
+    );
+    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
+    let data = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_picovis"))
+            .args(["--data-dir", &data.display().to_string(), "chat"])
+            .current_dir(&data)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"How many customers are there?\nAnd per country?\n").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 3);
+    let last: serde_json::Value = serde_json::from_slice(&requests[2].body).unwrap();
+    let contents: Vec<String> = last["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(contents.contains(&"How many customers are there?".to_string()), "{contents:?}");
+    assert!(contents.contains(&"There are 3000 customers.".to_string()), "{contents:?}");
+    assert_eq!(contents.last().unwrap(), "And per country?");
+}

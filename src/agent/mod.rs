@@ -6,11 +6,13 @@
 mod events;
 mod prompt;
 mod run;
+mod session;
 
 pub use events::Event;
 pub use prompt::system_prompt;
+pub use session::Session;
 
-use crate::llm::{ChatModel, Message};
+use crate::llm::ChatModel;
 use crate::tools::{Registry, ToolContext};
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,13 +37,13 @@ impl Default for AgentBudget {
     }
 }
 
-/// A question, with the conversation so far.
+/// A question, in a conversation or on its own.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     /// The question.
     pub question: String,
-    /// Earlier messages of the same session (without the system prompt), for follow-ups.
-    pub history: Vec<Message>,
+    /// The conversation it belongs to: earlier turns are sent along, and this turn is added when it ends.
+    pub session: Option<Session>,
 }
 
 /// The agent: a model, tools, and where they run.

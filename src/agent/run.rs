@@ -22,9 +22,17 @@ async fn emit(sender: &Sender<Event>, event: Event) -> bool {
 pub(super) async fn run(agent: &Agent, request: Request, sender: Sender<Event>) {
     let mut usage = Usage::default();
     let mut steps = 0;
-    let outcome =
-        tokio::time::timeout(agent.budget.wall_time, turns(agent, request, &sender, &mut usage, &mut steps))
-            .await;
+    let mut messages = vec![Message::text(Role::System, agent.system.clone())];
+    if let Some(session) = &request.session {
+        messages.extend(session.messages().await);
+    }
+    let first_new = messages.len();
+    messages.push(Message::text(Role::User, request.question));
+    let outcome = tokio::time::timeout(
+        agent.budget.wall_time,
+        turns(agent, &mut messages, &sender, &mut usage, &mut steps),
+    )
+    .await;
     let stop = match outcome {
         Ok(Ok(())) => None,
         Ok(Err(stop)) => Some(stop),
@@ -33,11 +41,17 @@ pub(super) async fn run(agent: &Agent, request: Request, sender: Sender<Event>) 
             message: format!("the answer took longer than {:?}", agent.budget.wall_time),
         }),
     };
-    if let Some(stop) = stop {
+    if let Some(stop) = &stop {
         if stop.code == "cancelled" {
             return;
         }
-        let _ = emit(&sender, Event::Error { code: stop.code.to_string(), message: stop.message }).await;
+        let _ =
+            emit(&sender, Event::Error { code: stop.code.to_string(), message: stop.message.clone() }).await;
+        // The next turn should know this one failed, rather than see a question with no answer.
+        messages.push(Message::text(Role::Assistant, format!("(I could not answer: {})", stop.message)));
+    }
+    if let Some(session) = &request.session {
+        session.record(&messages[first_new..]).await;
     }
     let _ = emit(
         &sender,
@@ -52,14 +66,11 @@ fn cancelled() -> Stop {
 
 async fn turns(
     agent: &Agent,
-    request: Request,
+    messages: &mut Vec<Message>,
     sender: &Sender<Event>,
     usage: &mut Usage,
     steps: &mut u32,
 ) -> Result<(), Stop> {
-    let mut messages = vec![Message::text(Role::System, agent.system.clone())];
-    messages.extend(request.history);
-    messages.push(Message::text(Role::User, request.question));
     let tools = agent.tools.specs();
     let mut failures = 0;
     let started = Instant::now();
@@ -94,7 +105,7 @@ async fn turns(
             return Ok(());
         }
         for call in calls {
-            let ok = call_tool(agent, &call, sender, &mut messages).await?;
+            let ok = call_tool(agent, &call, sender, messages).await?;
             if !ok {
                 failures += 1;
                 if failures > agent.budget.max_repairs {

@@ -26,6 +26,12 @@ pub struct AskArgs {
 }
 
 pub(super) async fn run(context: &Context, args: AskArgs) -> Result<(), CliError> {
+    let agent = build_agent(context, args.source.as_deref()).await?;
+    answer(&agent, Request { question: args.question, session: None }, args.json).await
+}
+
+/// The agent for the configured model over every configured source, `source` (or the default) first.
+pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Result<Arc<Agent>, CliError> {
     let config = &context.loaded.config;
     let model_config = config.model.as_ref().ok_or_else(|| {
         CliError::new(ErrorCode::ConfigInvalid, "no language model is configured")
@@ -33,20 +39,24 @@ pub(super) async fn run(context: &Context, args: AskArgs) -> Result<(), CliError
     })?;
     let model = crate::llm::open(model_config, &|name| std::env::var(name).ok())
         .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
-    let default = context.source_name(args.source.as_deref())?.to_string();
+    let default = context.source_name(source)?.to_string();
     let mut sources: BTreeMap<String, Arc<dyn Source>> = BTreeMap::new();
     for name in config.sources.keys() {
         sources.insert(name.clone(), context.open(name).await?);
     }
     let tools = Arc::new(ToolContext::new(sources, Some(default)));
-    let agent = Arc::new(Agent::new(model, Arc::new(Registry::builtin()), tools, AgentBudget::default()));
-    let mut events = agent.ask(Request { question: args.question, history: Vec::new() });
-    let progress = !args.json && std::io::stderr().is_terminal();
+    Ok(Arc::new(Agent::new(model, Arc::new(Registry::builtin()), tools, AgentBudget::default())))
+}
+
+/// Runs one question and renders its events: text for people, or one JSON document.
+pub(super) async fn answer(agent: &Arc<Agent>, request: Request, json: bool) -> Result<(), CliError> {
+    let mut events = agent.ask(request);
+    let progress = !json && std::io::stderr().is_terminal();
     let mut collected = Vec::new();
     let mut answer = String::new();
     let mut failure = None;
     while let Some(event) = events.recv().await {
-        if !args.json {
+        if !json {
             show(&event, progress, &mut answer);
         } else if let Event::AnswerDelta { text } = &event {
             answer.push_str(text);
@@ -56,7 +66,7 @@ pub(super) async fn run(context: &Context, args: AskArgs) -> Result<(), CliError
         }
         collected.push(event);
     }
-    if args.json {
+    if json {
         let sql: Vec<&Event> = collected.iter().filter(|e| matches!(e, Event::Sql { .. })).collect();
         let rows = collected.iter().rev().find(|e| matches!(e, Event::Rows { .. }));
         let report = serde_json::json!({ "answer": answer, "sql": sql, "rows": rows, "error": failure, "events": collected });

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand. `main.rs` only parses and dispatches here.
 
 mod ask;
+mod chat;
 mod config_cmd;
 mod context;
 mod demo_cmd;
@@ -33,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Ask a question in plain language; the configured model answers by querying your sources.
     Ask(ask::AskArgs),
+    /// A conversation: ask, then ask follow-ups that build on the earlier answers.
+    Chat(chat::ChatArgs),
     /// Run one read-only SQL statement and print or export the result.
     Query(query::QueryArgs),
     /// List the configured sources, or test their connections and privileges.
@@ -52,6 +55,7 @@ pub async fn run(cli: Cli) -> u8 {
         command => match Context::load(cli.config.as_deref(), cli.data_dir) {
             Ok(context) => match command {
                 Command::Ask(args) => ask::run(&context, args).await,
+                Command::Chat(args) => chat::run(&context, args).await,
                 Command::Query(args) => query::run(&context, args).await,
                 Command::Sources(command) => sources_cmd::run(&context, command).await,
                 Command::Demo(args) => demo_cmd::run(&context, args).await,
