@@ -5,10 +5,12 @@
 
 mod context;
 mod describe_table;
+mod explain_query;
 mod fence;
 mod list_sources;
 mod registry;
 mod run_query;
+mod sample_rows;
 mod search_schema;
 
 pub use context::ToolContext;

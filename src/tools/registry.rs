@@ -18,6 +18,8 @@ impl Registry {
         registry.add(Arc::new(super::search_schema::SearchSchema));
         registry.add(Arc::new(super::describe_table::DescribeTable));
         registry.add(Arc::new(super::run_query::RunQuery));
+        registry.add(Arc::new(super::explain_query::ExplainQuery));
+        registry.add(Arc::new(super::sample_rows::SampleRows));
         registry
     }
 

@@ -1,0 +1,72 @@
+//! `sample_rows`: a few rows of a table, to see what its values look like.
+
+use super::run_query::rows_text;
+use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
+use crate::guard::{Dialect, Guard};
+use crate::llm::ToolSpec;
+use crate::sources;
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+// The arguments (no doc comment: it would be sent to the model with the schema).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    /// Table name, optionally schema-qualified.
+    pub table: String,
+    /// Rows to return (1-20, default 5).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Source name; defaults to the only or default source.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Samples rows.
+#[derive(Debug)]
+pub struct SampleRows;
+
+fn quote(dialect: Dialect, name: &str) -> String {
+    let q = if dialect == Dialect::Mysql { '`' } else { '"' };
+    format!("{q}{}{q}", name.replace(q, &format!("{q}{q}")))
+}
+
+#[async_trait]
+impl Tool for SampleRows {
+    fn spec(&self) -> ToolSpec {
+        spec_for::<Args>("sample_rows", "Show a few rows of a table.")
+    }
+
+    async fn call(
+        &self,
+        context: &ToolContext,
+        arguments: serde_json::Value,
+    ) -> Result<ToolOutput, ToolError> {
+        let args: Args = parse_args("sample_rows", arguments)?;
+        let source = context.source(args.source.as_deref())?;
+        let schema = context.schema(source).await?;
+        // The table must exist in the snapshot; its name is then quoted, never pasted in as given.
+        let table = schema.table(&args.table).ok_or_else(|| {
+            ToolError::new("unknown_table", format!("no table `{}`; use search_schema", args.table))
+        })?;
+        let limit = args.limit.unwrap_or(5).clamp(1, 20);
+        let dialect = source.dialect();
+        let sql = format!(
+            "SELECT * FROM {}.{} LIMIT {limit}",
+            quote(dialect, &table.schema),
+            quote(dialect, &table.name)
+        );
+        let query = Guard::check(dialect, &sql).map_err(|r| ToolError::new("query_refused", r.message))?;
+        let result = sources::run(source.as_ref(), &query, source.budget()).await.map_err(|e| ToolError {
+            code: "query_failed",
+            message: "the table could not be read".into(),
+            detail: e.to_string(),
+        })?;
+        Ok(ToolOutput {
+            for_model: fence(source.name(), "rows", &rows_text(&result)),
+            sql: Some((source.name().to_string(), query.sql().to_string())),
+            result: Some(result),
+        })
+    }
+}
