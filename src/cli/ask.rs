@@ -6,6 +6,7 @@ use crate::agent::{Agent, AgentBudget, Event, Request};
 use crate::error::ErrorCode;
 use crate::export::TableSink;
 use crate::sources::{Column, RowSink, RunSummary, Source, Value};
+use crate::tools::custom::CustomTool;
 use crate::tools::{Registry, ToolContext};
 use clap::Args;
 use std::collections::BTreeMap;
@@ -44,8 +45,20 @@ pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Resu
     for name in config.sources.keys() {
         sources.insert(name.clone(), context.open(name).await?);
     }
+    let mut registry = Registry::builtin();
+    let dir =
+        config.tools_dir.clone().or_else(|| Some(std::path::PathBuf::from("tools")).filter(|d| d.is_dir()));
+    if let Some(dir) = dir {
+        let dialects = sources.iter().map(|(name, s)| (name.clone(), s.dialect())).collect();
+        let custom = CustomTool::load_dir(&dir, &dialects).map_err(|problems| {
+            CliError::new(ErrorCode::ConfigInvalid, format!("custom tools:\n{}", problems.join("\n")))
+        })?;
+        for tool in custom {
+            registry.add(Arc::new(tool));
+        }
+    }
     let tools = Arc::new(ToolContext::new(sources, Some(default)));
-    Ok(Arc::new(Agent::new(model, Arc::new(Registry::builtin()), tools, AgentBudget::default())))
+    Ok(Arc::new(Agent::new(model, Arc::new(registry), tools, AgentBudget::default())))
 }
 
 /// Runs one question and renders its events: text for people, or one JSON document.

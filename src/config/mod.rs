@@ -44,6 +44,8 @@ pub struct Config {
     pub sources: BTreeMap<String, SourceConfig>,
     /// The language model that answers questions (`picovis ask`).
     pub model: Option<ModelConfig>,
+    /// A folder of custom tools (`*.toml`) offered to the model. Default: `./tools` if it exists.
+    pub tools_dir: Option<PathBuf>,
 }
 
 /// Which language model to use.

@@ -12,11 +12,13 @@
 
 mod denylist;
 mod dialect;
+mod params;
 mod query;
 mod refusal;
 mod walk;
 
 pub use dialect::Dialect;
+pub use params::Param;
 pub use query::{QueryKind, ReadOnlyQuery};
 pub use refusal::{Refusal, RefusalReason};
 
@@ -33,8 +35,19 @@ pub struct Guard;
 impl Guard {
     /// Accepts `sql` as a [`ReadOnlyQuery`] in `dialect`, or says why not.
     pub fn check(dialect: Dialect, sql: &str) -> Result<ReadOnlyQuery, Refusal> {
-        let first = parse_one(dialect, sql)?;
+        Guard::check_with_params(dialect, sql, &std::collections::BTreeMap::new())
+    }
+
+    /// Like [`Guard::check`], for a statement with `:name` parameters: each becomes a positional
+    /// placeholder and its value is carried in the query, to be bound by the driver.
+    pub fn check_with_params(
+        dialect: Dialect,
+        sql: &str,
+        values: &std::collections::BTreeMap<String, Param>,
+    ) -> Result<ReadOnlyQuery, Refusal> {
+        let mut first = parse_one(dialect, sql)?;
         walk::classify(&first)?;
+        let params = params::bind(&mut first, dialect, values)?;
         let rendered = first.to_string();
         let second = parse_one(dialect, &rendered).map_err(|refusal| {
             Refusal::new(
@@ -43,7 +56,7 @@ impl Guard {
             )
         })?;
         let kind = walk::classify(&second)?;
-        Ok(ReadOnlyQuery::new(rendered, dialect, kind))
+        Ok(ReadOnlyQuery::new(rendered, dialect, kind, params))
     }
 }
 
@@ -103,6 +116,35 @@ mod tests {
             assert_eq!(refused(Dialect::Mysql, sql), RefusalReason::UnsupportedSyntax, "{sql}");
         }
         assert_eq!(Guard::check(Dialect::Mysql, "SELECT 1 /* plain */").unwrap().sql(), "SELECT 1");
+    }
+
+    #[test]
+    fn named_parameters_become_positional_and_carry_their_values() {
+        let values = std::collections::BTreeMap::from([
+            ("start".to_string(), Param::Text("2024-01-01".into())),
+            ("limit".to_string(), Param::Int(5)),
+        ]);
+        let sql = "SELECT * FROM t WHERE d >= :start AND x = :limit OR y = :start LIMIT :limit";
+        let pg = Guard::check_with_params(Dialect::Postgres, sql, &values).unwrap();
+        assert_eq!(pg.sql(), "SELECT * FROM t WHERE d >= $1 AND x = $2 OR y = $3 LIMIT $4");
+        assert_eq!(
+            pg.params(),
+            &[
+                Param::Text("2024-01-01".into()),
+                Param::Int(5),
+                Param::Text("2024-01-01".into()),
+                Param::Int(5)
+            ]
+        );
+        let my = Guard::check_with_params(Dialect::Mysql, sql, &values).unwrap();
+        assert_eq!(my.sql(), "SELECT * FROM t WHERE d >= ? AND x = ? OR y = ? LIMIT ?");
+        let missing = Guard::check_with_params(Dialect::Sqlite, "SELECT :nope", &values).unwrap_err();
+        assert!(missing.message.contains(":nope has no value"));
+        // A value can never become SQL: it is bound, not pasted.
+        let values =
+            std::collections::BTreeMap::from([("v".to_string(), Param::Text("x'; DROP TABLE t; --".into()))]);
+        let query = Guard::check_with_params(Dialect::Sqlite, "SELECT :v", &values).unwrap();
+        assert_eq!(query.sql(), "SELECT ?");
     }
 
     #[test]

@@ -24,16 +24,22 @@ pub enum QueryKind {
 /// Its fields are private and it has no public constructor: the only way to get one is
 /// [`Guard::check`](super::Guard::check). Every connector's `stream` takes this type, so unchecked text cannot
 /// reach a database through the query path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReadOnlyQuery {
     sql: String,
     dialect: Dialect,
     kind: QueryKind,
+    params: Vec<super::Param>,
 }
 
 impl ReadOnlyQuery {
-    pub(super) fn new(sql: String, dialect: Dialect, kind: QueryKind) -> Self {
-        ReadOnlyQuery { sql, dialect, kind }
+    pub(super) fn new(sql: String, dialect: Dialect, kind: QueryKind, params: Vec<super::Param>) -> Self {
+        ReadOnlyQuery { sql, dialect, kind, params }
+    }
+
+    /// Values for the statement's positional placeholders, in order, for the driver to bind.
+    pub fn params(&self) -> &[super::Param] {
+        &self.params
     }
 
     /// The statement to send, exactly as checked.

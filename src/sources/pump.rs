@@ -56,3 +56,29 @@ mod tests {
         assert_eq!(quote_ident("a`b", '`'), "`a``b`");
     }
 }
+
+/// Binds a checked query's parameters, in order, to a sqlx query.
+pub(super) fn bind_params<'q, DB>(
+    mut query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    params: &'q [crate::guard::Param],
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    chrono::NaiveDate: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    use crate::guard::Param;
+    for param in params {
+        query = match param {
+            Param::Int(value) => query.bind(*value),
+            Param::Float(value) => query.bind(*value),
+            Param::Bool(value) => query.bind(*value),
+            Param::Text(value) => query.bind(value.as_str()),
+            Param::Date(value) => query.bind(*value),
+        };
+    }
+    query
+}

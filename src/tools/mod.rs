@@ -4,6 +4,7 @@
 //! model sees (enough to repair its call, never credentials or internals) and a detail for the operator log.
 
 mod context;
+pub mod custom;
 mod describe_table;
 mod explain_query;
 mod fence;

@@ -10,7 +10,7 @@
 mod decode;
 mod introspect;
 
-use super::pump::pump;
+use super::pump::{bind_params, pump};
 use super::{
     Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
@@ -75,9 +75,10 @@ impl MySqlSource {
             .map_err(SourceError::from_query)?;
         let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
         sink.columns(&columns)?;
-        let pumped = pump(statement.query().fetch(&mut *tx), budget, sink, decode::row)
-            .await
-            .map_err(|e| timeout_or(e, budget))?;
+        let pumped =
+            pump(bind_params(statement.query(), query.params()).fetch(&mut *tx), budget, sink, decode::row)
+                .await
+                .map_err(|e| timeout_or(e, budget))?;
         if pumped.truncated.is_none() {
             tx.rollback().await.map_err(SourceError::from_query)?;
         }

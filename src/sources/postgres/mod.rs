@@ -8,7 +8,7 @@
 mod decode;
 mod introspect;
 
-use super::pump::pump;
+use super::pump::{bind_params, pump};
 use super::{
     Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
@@ -66,15 +66,19 @@ impl PostgresSource {
         let mut tx = conn.begin_with("BEGIN READ ONLY").await.map_err(SourceError::from_query)?;
         let timeout = format!("SET LOCAL statement_timeout = {}", budget.timeout.as_millis().max(1));
         tx.execute(AssertSqlSafe(timeout)).await.map_err(SourceError::from_query)?;
+        let types = param_types(query.params());
         let statement = (&mut *tx)
-            .prepare(AssertSqlSafe(query.sql().to_string()).into_sql_str())
+            .prepare_with(AssertSqlSafe(query.sql().to_string()).into_sql_str(), &types)
             .await
             .map_err(SourceError::from_query)?;
         let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
         sink.columns(&columns)?;
         let plan = decode::plan(statement.columns());
         let pumped =
-            pump(statement.query().fetch(&mut *tx), budget, sink, |row| decode::row(row, &plan)).await;
+            pump(bind_params(statement.query(), query.params()).fetch(&mut *tx), budget, sink, |row| {
+                decode::row(row, &plan)
+            })
+            .await;
         let pumped = pumped.map_err(|e| timeout_or(e, budget))?;
         if pumped.truncated.is_none() {
             tx.rollback().await.map_err(SourceError::from_query)?;
@@ -88,6 +92,22 @@ impl PostgresSource {
         sink.finish(&summary)?;
         Ok(summary)
     }
+}
+
+/// Parameter types declared when preparing, so PostgreSQL types each `$n` as the value bound to it
+/// (dates as `date`, which compares with timestamps) instead of guessing from context.
+fn param_types(params: &[crate::guard::Param]) -> Vec<sqlx::postgres::PgTypeInfo> {
+    use crate::guard::Param;
+    params
+        .iter()
+        .map(|param| match param {
+            Param::Int(_) => <i64 as sqlx::Type<sqlx::Postgres>>::type_info(),
+            Param::Float(_) => <f64 as sqlx::Type<sqlx::Postgres>>::type_info(),
+            Param::Bool(_) => <bool as sqlx::Type<sqlx::Postgres>>::type_info(),
+            Param::Text(_) => <String as sqlx::Type<sqlx::Postgres>>::type_info(),
+            Param::Date(_) => <chrono::NaiveDate as sqlx::Type<sqlx::Postgres>>::type_info(),
+        })
+        .collect()
 }
 
 /// PostgreSQL reports its own statement timeout as SQLSTATE 57014 ("canceling statement due to statement

@@ -9,7 +9,7 @@ mod comments;
 mod decode;
 mod introspect;
 
-use super::pump::pump;
+use super::pump::{bind_params, pump};
 use super::{
     Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
@@ -68,7 +68,10 @@ impl SqliteSource {
             .map_err(SourceError::from_query)?;
         let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
         sink.columns(&columns)?;
-        let pumped = pump(statement.query().fetch(&mut *tx), budget, sink, |row| decode::row(row, &columns))
+        let pumped =
+            pump(bind_params(statement.query(), query.params()).fetch(&mut *tx), budget, sink, |row| {
+                decode::row(row, &columns)
+            })
             .await
             .map_err(|e| match e {
                 SourceError::Query(m) if m.contains("interrupted") => SourceError::Timeout(budget.timeout),
