@@ -45,18 +45,6 @@ pub(super) fn quote_ident(name: &str, quote: char) -> String {
     format!("{quote}{doubled}{quote}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::quote_ident;
-
-    #[test]
-    fn identifiers_are_quoted_and_escaped() {
-        assert_eq!(quote_ident("orders", '"'), "\"orders\"");
-        assert_eq!(quote_ident("we\"ird", '"'), "\"we\"\"ird\"");
-        assert_eq!(quote_ident("a`b", '`'), "`a``b`");
-    }
-}
-
 /// Binds a checked query's parameters, in order, to a sqlx query.
 pub(super) fn bind_params<'q, DB>(
     mut query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
@@ -81,4 +69,16 @@ where
         };
     }
     query
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_ident;
+
+    #[test]
+    fn identifiers_are_quoted_and_escaped() {
+        assert_eq!(quote_ident("orders", '"'), "\"orders\"");
+        assert_eq!(quote_ident("we\"ird", '"'), "\"we\"\"ird\"");
+        assert_eq!(quote_ident("a`b", '`'), "`a``b`");
+    }
 }
