@@ -243,6 +243,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_example_config_parses() {
+        let example: Config = toml::from_str(include_str!("../../deploy/picovis.example.toml")).unwrap();
+        assert_eq!(example.sources.len(), 3);
+        assert!(example.model.is_some());
+    }
+
+    #[test]
     fn api_keys_never_appear_in_debug_output() {
         let config: Config =
             toml::from_str("[model]\nprovider = \"openai\"\nname = \"m\"\napi_key = \"sk-live-123\"\n")
