@@ -4,6 +4,7 @@
 //! Ollama and the embedded local model are the next providers to land behind the same trait.
 
 mod error;
+pub mod lenient;
 pub mod openai;
 pub mod scripted;
 mod types;

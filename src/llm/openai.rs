@@ -4,7 +4,9 @@
 //! Requests are written in the wire format and deserialized into the client's request type, so the JSON
 //! the server receives is exactly the documented shape; tool-call fragments are reassembled by index.
 
-use super::{ChatEvent, ChatModel, ChatRequest, ChatStream, LlmError, Message, Role, ToolCall, Usage};
+use super::{
+    ChatEvent, ChatModel, ChatRequest, ChatStream, LlmError, Message, Role, ToolCall, Usage, lenient,
+};
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
@@ -110,6 +112,12 @@ struct Partial {
 
 struct Assembly {
     inner: BoxStream<'static, Result<CreateChatCompletionStreamResponse, OpenAIError>>,
+    /// Tools offered in the request, for reading tool calls a model wrote as text.
+    tools: Vec<String>,
+    /// Text held back because it began like a written tool call; `None` while streaming normally.
+    held: Option<String>,
+    /// Whether any text has been seen (only the start of a reply decides whether to hold it).
+    started: bool,
     ready: VecDeque<Result<ChatEvent, LlmError>>,
     calls: BTreeMap<u32, Partial>,
     usage: Usage,
@@ -124,7 +132,16 @@ impl Assembly {
         }
         for choice in chunk.choices {
             if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
-                self.ready.push_back(Ok(ChatEvent::TextDelta { text }));
+                if !self.started && !text.trim().is_empty() {
+                    self.started = true;
+                    if !self.tools.is_empty() && lenient::looks_like_call(&text) {
+                        self.held = Some(String::new());
+                    }
+                }
+                match self.held.as_mut() {
+                    Some(held) => held.push_str(&text),
+                    None => self.ready.push_back(Ok(ChatEvent::TextDelta { text })),
+                }
             }
             for fragment in choice.delta.tool_calls.unwrap_or_default() {
                 let partial = self.calls.entry(fragment.index).or_default();
@@ -140,6 +157,14 @@ impl Assembly {
     }
 
     fn finish(&mut self) {
+        if let Some(held) = self.held.take() {
+            match lenient::parse_calls(&held, &self.tools).filter(|_| self.calls.is_empty()) {
+                Some(calls) => {
+                    self.ready.extend(calls.into_iter().map(|call| Ok(ChatEvent::ToolCall { call })))
+                }
+                None => self.ready.push_back(Ok(ChatEvent::TextDelta { text: held })),
+            }
+        }
         for (index, partial) in std::mem::take(&mut self.calls) {
             let arguments = if partial.arguments.trim().is_empty() {
                 Ok(serde_json::json!({}))
@@ -169,12 +194,16 @@ impl ChatModel for OpenAiCompatible {
     }
 
     async fn chat(&self, request: &ChatRequest) -> Result<ChatStream, LlmError> {
+        let tools = request.tools.iter().map(|t| t.name.clone()).collect();
         let body = wire_request(&self.model, request);
         let request: CreateChatCompletionRequest = serde_json::from_value(body)
             .map_err(|e| LlmError::BadOutput(format!("cannot build the request: {e}")))?;
         let inner = self.client.chat().create_stream(request).await.map_err(classify)?;
         let assembly = Assembly {
             inner: inner.boxed(),
+            tools,
+            held: None,
+            started: false,
             ready: VecDeque::new(),
             calls: BTreeMap::new(),
             usage: Usage::default(),
