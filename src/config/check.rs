@@ -306,12 +306,12 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
                 format!("the scripted model's turns file `{}` does not exist", model.name),
                 "point name at a JSON file of recorded turns".into(),
             ),
-            "scripted" => {}
+            "scripted" | "ollama" => {}
             other => push(
                 Severity::Error,
                 &["model", "provider"],
                 format!("unknown model provider `{other}`"),
-                "use \"openai\" (any OpenAI-compatible server) or \"scripted\"".into(),
+                "use \"openai\" (any OpenAI-compatible server), \"ollama\" or \"scripted\"".into(),
             ),
         }
     }

@@ -53,11 +53,13 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
     /// `openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp's server, LM Studio, Ollama's
-    /// `/v1`) or `scripted` (replays a JSON file of recorded turns; for tests and demos).
+    /// `/v1`), `ollama` (Ollama's native API) or `scripted` (replays a JSON file of recorded turns; for
+    /// tests and demos).
     pub provider: String,
     /// The model's name at the provider, or for `scripted` the path of the turns file.
     pub name: String,
-    /// Base URL including the version prefix, e.g. `http://127.0.0.1:8080/v1`. Default: OpenAI's.
+    /// Base URL: for `openai` including the version prefix (`http://127.0.0.1:8080/v1`; default OpenAI's),
+    /// for `ollama` the server root (default `http://127.0.0.1:11434`).
     pub base_url: Option<String>,
     /// API key; `${NAME}` reads the environment variable NAME. Never printed.
     pub api_key: Option<UrlTemplate>,

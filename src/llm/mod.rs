@@ -5,6 +5,7 @@
 
 mod error;
 pub mod lenient;
+pub mod ollama;
 pub mod openai;
 pub mod scripted;
 mod types;
@@ -29,12 +30,16 @@ pub fn open(
             let base = config.base_url.as_deref().unwrap_or("https://api.openai.com/v1");
             Ok(std::sync::Arc::new(openai::OpenAiCompatible::new(base, key.as_deref(), &config.name)))
         }
+        "ollama" => {
+            let base = config.base_url.as_deref().unwrap_or("http://127.0.0.1:11434");
+            Ok(std::sync::Arc::new(ollama::Ollama::new(base, &config.name)))
+        }
         "scripted" => {
             let model = scripted::Scripted::from_file(std::path::Path::new(&config.name))
                 .map_err(|e| e.to_string())?;
             Ok(std::sync::Arc::new(model))
         }
-        other => Err(format!("unknown model provider `{other}`; use \"openai\" or \"scripted\"")),
+        other => Err(format!("unknown model provider `{other}`; use \"openai\", \"ollama\" or \"scripted\"")),
     }
 }
 
