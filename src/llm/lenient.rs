@@ -3,7 +3,50 @@
 //! the server then sees no call. A reply that starts like that is held back and read as tool calls when
 //! it parses as calls to tools that were offered; otherwise it is passed on as text.
 
-use super::ToolCall;
+use super::{ChatEvent, ToolCall};
+
+/// Holds back a streamed reply that begins like a written tool call, and decides at the end whether it
+/// was one. Replies that begin like prose stream through untouched.
+#[derive(Debug, Default)]
+pub struct TextCalls {
+    tools: Vec<String>,
+    started: bool,
+    held: Option<String>,
+}
+
+impl TextCalls {
+    /// For a request that offered `tools` (with none offered, nothing is ever held).
+    pub fn new(tools: Vec<String>) -> Self {
+        TextCalls { tools, started: false, held: None }
+    }
+
+    /// Takes a piece of reply text; returns it when it should stream now, `None` while holding.
+    pub fn push(&mut self, text: String) -> Option<String> {
+        if !self.started && !text.trim().is_empty() {
+            self.started = true;
+            if !self.tools.is_empty() && looks_like_call(&text) {
+                self.held = Some(String::new());
+            }
+        }
+        match self.held.as_mut() {
+            Some(held) => {
+                held.push_str(&text);
+                None
+            }
+            None => Some(text),
+        }
+    }
+
+    /// At the end of the reply: held text as tool calls (unless the model also made structured ones),
+    /// or as text.
+    pub fn finish(&mut self, structured_calls: bool) -> Vec<ChatEvent> {
+        let Some(held) = self.held.take() else { return Vec::new() };
+        match parse_calls(&held, &self.tools).filter(|_| !structured_calls) {
+            Some(calls) => calls.into_iter().map(|call| ChatEvent::ToolCall { call }).collect(),
+            None => vec![ChatEvent::TextDelta { text: held }],
+        }
+    }
+}
 
 /// Whether text that begins like this may be a written tool call (and so should be held back).
 pub fn looks_like_call(start: &str) -> bool {

@@ -164,49 +164,45 @@ impl ChatModel for Ollama {
             bytes.boxed(),
             Vec::<u8>::new(),
             VecDeque::<Result<ChatEvent, LlmError>>::new(),
-            Held::default(),
+            lenient::TextCalls::new(tools),
             false,
         );
         let stream = futures_util::stream::unfold(
             state,
-            move |(mut bytes, mut buffer, mut ready, mut held, mut finished)| {
-                let tools = tools.clone();
-                async move {
-                    loop {
-                        if let Some(event) = ready.pop_front() {
-                            return Some((event, (bytes, buffer, ready, held, finished)));
-                        }
-                        if finished {
-                            return None;
-                        }
-                        if let Some(newline) = buffer.iter().position(|b| *b == b'\n') {
-                            let line: Vec<u8> = buffer.drain(..=newline).collect();
-                            if line.iter().all(u8::is_ascii_whitespace) {
-                                continue;
-                            }
-                            match serde_json::from_slice::<Chunk>(&line) {
-                                Ok(chunk) => finished = absorb(chunk, &tools, &mut held, &mut ready),
-                                Err(e) => {
-                                    ready.push_back(Err(LlmError::BadOutput(format!(
-                                        "unreadable stream line: {e}"
-                                    ))));
-                                    finished = true;
-                                }
-                            }
+            |(mut bytes, mut buffer, mut ready, mut held, mut finished)| async move {
+                loop {
+                    if let Some(event) = ready.pop_front() {
+                        return Some((event, (bytes, buffer, ready, held, finished)));
+                    }
+                    if finished {
+                        return None;
+                    }
+                    if let Some(newline) = buffer.iter().position(|b| *b == b'\n') {
+                        let line: Vec<u8> = buffer.drain(..=newline).collect();
+                        if line.iter().all(u8::is_ascii_whitespace) {
                             continue;
                         }
-                        match bytes.next().await {
-                            Some(Ok(more)) => buffer.extend_from_slice(&more),
-                            Some(Err(e)) => {
-                                ready.push_back(Err(transport(e)));
+                        match serde_json::from_slice::<Chunk>(&line) {
+                            Ok(chunk) => finished = absorb(chunk, &mut held, &mut ready),
+                            Err(e) => {
+                                ready.push_back(Err(LlmError::BadOutput(format!(
+                                    "unreadable stream line: {e}"
+                                ))));
                                 finished = true;
                             }
-                            None => {
-                                ready.push_back(Err(LlmError::Transport(
-                                    "the stream ended before `done`".into(),
-                                )));
-                                finished = true;
-                            }
+                        }
+                        continue;
+                    }
+                    match bytes.next().await {
+                        Some(Ok(more)) => buffer.extend_from_slice(&more),
+                        Some(Err(e)) => {
+                            ready.push_back(Err(transport(e)));
+                            finished = true;
+                        }
+                        None => {
+                            ready
+                                .push_back(Err(LlmError::Transport("the stream ended before `done`".into())));
+                            finished = true;
                         }
                     }
                 }
@@ -216,18 +212,10 @@ impl ChatModel for Ollama {
     }
 }
 
-/// Text held back because it began like a tool call written as text (see [`lenient`]).
-#[derive(Default)]
-struct Held {
-    started: bool,
-    text: Option<String>,
-}
-
 /// Turns one line into events; returns whether the stream is done.
 fn absorb(
     chunk: Chunk,
-    tools: &[String],
-    held: &mut Held,
+    held: &mut lenient::TextCalls,
     ready: &mut VecDeque<Result<ChatEvent, LlmError>>,
 ) -> bool {
     if let Some(error) = chunk.error {
@@ -236,17 +224,10 @@ fn absorb(
     }
     let mut called = false;
     if let Some(message) = chunk.message {
-        if !message.content.is_empty() {
-            if !held.started && !message.content.trim().is_empty() {
-                held.started = true;
-                if !tools.is_empty() && lenient::looks_like_call(&message.content) {
-                    held.text = Some(String::new());
-                }
-            }
-            match held.text.as_mut() {
-                Some(text) => text.push_str(&message.content),
-                None => ready.push_back(Ok(ChatEvent::TextDelta { text: message.content })),
-            }
+        if !message.content.is_empty()
+            && let Some(text) = held.push(message.content)
+        {
+            ready.push_back(Ok(ChatEvent::TextDelta { text }));
         }
         for (index, call) in message.tool_calls.into_iter().enumerate() {
             called = true;
@@ -263,12 +244,7 @@ fn absorb(
         }
     }
     if chunk.done {
-        if let Some(text) = held.text.take() {
-            match lenient::parse_calls(&text, tools).filter(|_| !called) {
-                Some(calls) => ready.extend(calls.into_iter().map(|call| Ok(ChatEvent::ToolCall { call }))),
-                None => ready.push_back(Ok(ChatEvent::TextDelta { text })),
-            }
-        }
+        ready.extend(held.finish(called).into_iter().map(Ok));
         ready.push_back(Ok(ChatEvent::Done {
             usage: Usage { prompt_tokens: chunk.prompt_eval_count, completion_tokens: chunk.eval_count },
         }));

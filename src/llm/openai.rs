@@ -112,12 +112,8 @@ struct Partial {
 
 struct Assembly {
     inner: BoxStream<'static, Result<CreateChatCompletionStreamResponse, OpenAIError>>,
-    /// Tools offered in the request, for reading tool calls a model wrote as text.
-    tools: Vec<String>,
-    /// Text held back because it began like a written tool call; `None` while streaming normally.
-    held: Option<String>,
-    /// Whether any text has been seen (only the start of a reply decides whether to hold it).
-    started: bool,
+    /// Reads tool calls a model wrote as text.
+    text_calls: lenient::TextCalls,
     ready: VecDeque<Result<ChatEvent, LlmError>>,
     calls: BTreeMap<u32, Partial>,
     usage: Usage,
@@ -131,17 +127,10 @@ impl Assembly {
                 Usage { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
         }
         for choice in chunk.choices {
-            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
-                if !self.started && !text.trim().is_empty() {
-                    self.started = true;
-                    if !self.tools.is_empty() && lenient::looks_like_call(&text) {
-                        self.held = Some(String::new());
-                    }
-                }
-                match self.held.as_mut() {
-                    Some(held) => held.push_str(&text),
-                    None => self.ready.push_back(Ok(ChatEvent::TextDelta { text })),
-                }
+            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty())
+                && let Some(text) = self.text_calls.push(text)
+            {
+                self.ready.push_back(Ok(ChatEvent::TextDelta { text }));
             }
             for fragment in choice.delta.tool_calls.unwrap_or_default() {
                 let partial = self.calls.entry(fragment.index).or_default();
@@ -157,14 +146,8 @@ impl Assembly {
     }
 
     fn finish(&mut self) {
-        if let Some(held) = self.held.take() {
-            match lenient::parse_calls(&held, &self.tools).filter(|_| self.calls.is_empty()) {
-                Some(calls) => {
-                    self.ready.extend(calls.into_iter().map(|call| Ok(ChatEvent::ToolCall { call })))
-                }
-                None => self.ready.push_back(Ok(ChatEvent::TextDelta { text: held })),
-            }
-        }
+        let written = self.text_calls.finish(!self.calls.is_empty());
+        self.ready.extend(written.into_iter().map(Ok));
         for (index, partial) in std::mem::take(&mut self.calls) {
             let arguments = if partial.arguments.trim().is_empty() {
                 Ok(serde_json::json!({}))
@@ -201,9 +184,7 @@ impl ChatModel for OpenAiCompatible {
         let inner = self.client.chat().create_stream(request).await.map_err(classify)?;
         let assembly = Assembly {
             inner: inner.boxed(),
-            tools,
-            held: None,
-            started: false,
+            text_calls: lenient::TextCalls::new(tools),
             ready: VecDeque::new(),
             calls: BTreeMap::new(),
             usage: Usage::default(),

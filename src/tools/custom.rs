@@ -16,11 +16,10 @@
 //! The statement is checked by the guard when the file loads (with placeholder values), so a tool that
 //! could write never loads. At call time the model's values are type-checked and bound by the driver.
 
-use super::run_query::rows_text;
-use super::{Tool, ToolContext, ToolError, ToolOutput, fence};
+use super::run_query::run_checked;
+use super::{Tool, ToolContext, ToolError, ToolOutput};
 use crate::guard::{Dialect, Guard, Param};
 use crate::llm::ToolSpec;
-use crate::sources;
 use async_trait::async_trait;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -247,15 +246,6 @@ impl Tool for CustomTool {
         let source = context.source(Some(&self.file.source))?;
         let query = Guard::check_with_params(source.dialect(), &self.file.sql, &values)
             .map_err(|r| ToolError::new("query_refused", r.message))?;
-        let result = sources::run(source.as_ref(), &query, source.budget()).await.map_err(|e| ToolError {
-            code: "query_failed",
-            message: format!("{name} failed: {e}"),
-            detail: e.to_string(),
-        })?;
-        Ok(ToolOutput {
-            for_model: fence(source.name(), "rows", &rows_text(&result)),
-            sql: Some((source.name().to_string(), query.sql().to_string())),
-            result: Some(result),
-        })
+        run_checked(source, &query).await
     }
 }

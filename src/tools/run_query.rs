@@ -2,12 +2,14 @@
 
 use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
 use crate::guard::Guard;
+use crate::guard::ReadOnlyQuery;
 use crate::llm::ToolSpec;
-use crate::sources::{self, ResultSet, SourceError};
+use crate::sources::{self, ResultSet, Source, SourceError};
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// Rows shown to the model; the full (budget-capped) result still goes to the person.
 const ROWS_FOR_MODEL: usize = 30;
@@ -65,20 +67,29 @@ impl Tool for RunQuery {
         let query = Guard::check(source.dialect(), &args.sql).map_err(|refusal| {
             ToolError::new("query_refused", format!("{} ({})", refusal.message, refusal.reason.code()))
         })?;
-        let result = sources::run(source.as_ref(), &query, source.budget()).await.map_err(|error| {
-            let (code, message) = match &error {
-                SourceError::Query(message) => ("query_failed", format!("the database reported: {message}")),
-                SourceError::Timeout(_) => {
-                    ("query_timeout", "the query took too long; make it cheaper".to_string())
-                }
-                _ => ("source_unavailable", "the source cannot answer right now".to_string()),
-            };
-            ToolError { code, message, detail: error.to_string() }
-        })?;
-        Ok(ToolOutput {
-            for_model: fence(source.name(), "rows", &rows_text(&result)),
-            sql: Some((source.name().to_string(), query.sql().to_string())),
-            result: Some(result),
-        })
+        run_checked(source, &query).await
     }
+}
+
+/// Runs a checked query under the source's budgets: the rows fenced for the model, the SQL and the full
+/// result for the person. Shared by every tool that runs SQL.
+pub(crate) async fn run_checked(
+    source: &Arc<dyn Source>,
+    query: &ReadOnlyQuery,
+) -> Result<ToolOutput, ToolError> {
+    let result = sources::run(source.as_ref(), query, source.budget()).await.map_err(|error| {
+        let (code, message) = match &error {
+            SourceError::Query(message) => ("query_failed", format!("the database reported: {message}")),
+            SourceError::Timeout(_) => {
+                ("query_timeout", "the query took too long; make it cheaper".to_string())
+            }
+            _ => ("source_unavailable", "the source cannot answer right now".to_string()),
+        };
+        ToolError { code, message, detail: error.to_string() }
+    })?;
+    Ok(ToolOutput {
+        for_model: fence(source.name(), "rows", &rows_text(&result)),
+        sql: Some((source.name().to_string(), query.sql().to_string())),
+        result: Some(result),
+    })
 }

@@ -1,10 +1,9 @@
 //! `sample_rows`: a few rows of a table, to see what its values look like.
 
-use super::run_query::rows_text;
-use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
+use super::run_query::run_checked;
+use super::{Tool, ToolContext, ToolError, ToolOutput, parse_args, spec_for};
 use crate::guard::{Dialect, Guard};
 use crate::llm::ToolSpec;
-use crate::sources;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -58,15 +57,6 @@ impl Tool for SampleRows {
             quote(dialect, &table.name)
         );
         let query = Guard::check(dialect, &sql).map_err(|r| ToolError::new("query_refused", r.message))?;
-        let result = sources::run(source.as_ref(), &query, source.budget()).await.map_err(|e| ToolError {
-            code: "query_failed",
-            message: "the table could not be read".into(),
-            detail: e.to_string(),
-        })?;
-        Ok(ToolOutput {
-            for_model: fence(source.name(), "rows", &rows_text(&result)),
-            sql: Some((source.name().to_string(), query.sql().to_string())),
-            result: Some(result),
-        })
+        run_checked(source, &query).await
     }
 }
