@@ -49,6 +49,21 @@ fn request() -> ChatRequest {
     }
 }
 
+/// A model whose server answers every request with `body` as a server-sent event stream.
+async fn serving(body: String) -> (MockServer, OpenAiCompatible) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_string(body),
+        )
+        .mount(&server)
+        .await;
+    let model = OpenAiCompatible::new(&format!("{}/v1", server.uri()), None, "qwen");
+    (server, model)
+}
+
 async fn collect(model: &OpenAiCompatible) -> Result<Vec<ChatEvent>, LlmError> {
     let mut stream = model.chat(&request()).await?;
     let mut events = Vec::new();
@@ -146,39 +161,21 @@ async fn errors_are_classified_by_what_to_do() {
 
 #[tokio::test]
 async fn malformed_tool_arguments_are_bad_output_not_a_crash() {
-    let server = MockServer::start().await;
     let body = sse(&[chunk(
         serde_json::json!({"tool_calls": [{"index": 0, "id": "x", "type": "function", "function": {"name": "run_query", "arguments": "{\"sql\": SELECT"}}]}),
     )]);
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/event-stream")
-                .set_body_string(body),
-        )
-        .mount(&server)
-        .await;
-    let model = OpenAiCompatible::new(&format!("{}/v1", server.uri()), None, "qwen");
+    let (_server, model) = serving(body).await;
     assert!(matches!(collect(&model).await.unwrap_err(), LlmError::BadOutput(m) if m.contains("run_query")));
 }
 
 /// Small local models behind llama.cpp's server often write the call as text; it still becomes a call.
 #[tokio::test]
 async fn a_tool_call_written_as_fenced_json_becomes_a_call() {
-    let server = MockServer::start().await;
     let body = sse(&[
         chunk(serde_json::json!({"content": "```json\n{\"name\": \"run_query\", "})),
         chunk(serde_json::json!({"content": "\"arguments\": {\"sql\": \"SELECT 1\"}}\n```"})),
     ]);
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/event-stream")
-                .set_body_string(body),
-        )
-        .mount(&server)
-        .await;
-    let model = OpenAiCompatible::new(&format!("{}/v1", server.uri()), None, "qwen");
+    let (_server, model) = serving(body).await;
     let events = collect(&model).await.unwrap();
     assert!(
         matches!(&events[0], ChatEvent::ToolCall { call } if call.name == "run_query" && call.arguments == serde_json::json!({"sql": "SELECT 1"})),
@@ -190,20 +187,11 @@ async fn a_tool_call_written_as_fenced_json_becomes_a_call() {
 /// A reply that only looks like a call at first is shown as text, whole.
 #[tokio::test]
 async fn held_text_that_is_not_a_call_is_passed_on() {
-    let server = MockServer::start().await;
     let body = sse(&[
         chunk(serde_json::json!({"content": "{\"total\": "})),
         chunk(serde_json::json!({"content": "42}"})),
     ]);
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/event-stream")
-                .set_body_string(body),
-        )
-        .mount(&server)
-        .await;
-    let model = OpenAiCompatible::new(&format!("{}/v1", server.uri()), None, "qwen");
+    let (_server, model) = serving(body).await;
     let events = collect(&model).await.unwrap();
     assert_eq!(events[0], ChatEvent::TextDelta { text: "{\"total\": 42}".into() });
 }
