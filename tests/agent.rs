@@ -100,6 +100,7 @@ async fn a_tool_call_then_an_answer_streams_every_step() {
             Event::AnswerDelta { .. } => "answer_delta",
             Event::Done { .. } => "done",
             Event::Thinking { .. } => "thinking",
+            Event::Chart { .. } => "chart",
             Event::Error { .. } => "error",
         })
         .collect();
@@ -277,4 +278,41 @@ async fn follow_up_questions_see_the_earlier_turn() {
     assert_eq!(contents[4], "Many orders.");
     assert_eq!(*contents.last().unwrap(), "And by month?");
     assert_eq!(session.messages().await.len(), 6);
+}
+
+#[tokio::test]
+async fn a_grouped_result_comes_with_a_declarative_chart() {
+    let sql = "SELECT status, count(*) AS orders FROM orders GROUP BY status ORDER BY 2 DESC";
+    let model = Arc::new(Scripted::new(vec![
+        turn(vec![call("c1", "run_query", serde_json::json!({"sql": sql}))]),
+        turn(vec![text("Most orders are delivered.")]),
+    ]));
+    let events = run(model, context_for(demo_path()), AgentBudget::default(), "Orders by status?").await;
+    let spec = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Chart { spec } => Some(spec.clone()),
+            _ => None,
+        })
+        .expect("a chart event");
+    assert_eq!(spec["mark"], "bar");
+    assert_eq!(spec["encoding"]["x"]["field"], "status");
+    assert_eq!(spec["encoding"]["y"]["field"], "orders");
+    assert!(spec["data"]["values"].as_array().unwrap().len() >= 4);
+}
+
+#[tokio::test]
+async fn an_operator_can_replace_the_system_prompt() {
+    let model = Arc::new(Scripted::new(vec![turn(vec![text("ok")])]));
+    let context = context_for(demo_path());
+    let agent =
+        Agent::new(model.clone(), Arc::new(Registry::builtin()), context.clone(), AgentBudget::default())
+            .with_system_template("House rules. Sources:{% for s in sources %} {{ s.name }}{% endfor %}.")
+            .unwrap();
+    let mut receiver = Arc::new(agent).ask(Request { question: "hi".into(), session: None });
+    while receiver.recv().await.is_some() {}
+    assert_eq!(model.requests()[0].messages[0].content, "House rules. Sources: demo.");
+    let broken = Agent::new(model, Arc::new(Registry::builtin()), context, AgentBudget::default())
+        .with_system_template("{% for %}");
+    assert!(broken.unwrap_err().contains("does not render"));
 }

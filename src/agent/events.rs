@@ -49,6 +49,11 @@ pub enum Event {
         /// Set when a budget cut the result short.
         truncated: Option<Truncation>,
     },
+    /// A suggested chart of the rows above: a declarative Vega-Lite spec, never code.
+    Chart {
+        /// The spec, with the rows embedded as data values.
+        spec: serde_json::Value,
+    },
     /// A piece of the answer.
     AnswerDelta {
         /// Text.

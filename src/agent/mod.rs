@@ -3,13 +3,14 @@
 //! A run streams [`Event`]s through a channel. Dropping the receiver cancels the run: the next event it
 //! tries to send fails and the loop stops.
 
+pub mod chart;
 mod events;
 mod prompt;
 mod run;
 mod session;
 
 pub use events::Event;
-pub use prompt::system_prompt;
+pub use prompt::{SYSTEM_TEMPLATE, render_system, system_prompt};
 pub use session::Session;
 
 use crate::llm::ChatModel;
@@ -66,6 +67,13 @@ impl Agent {
     ) -> Self {
         let system = system_prompt(&context);
         Agent { model, tools, context, budget, system }
+    }
+
+    /// Replaces the system prompt with `template` (an operator's override), rendered for this agent's
+    /// sources. Fails with the template error, so a broken override is reported, not silently ignored.
+    pub fn with_system_template(mut self, template: &str) -> Result<Self, String> {
+        self.system = render_system(template, &self.context)?;
+        Ok(self)
     }
 
     /// Starts a run; events arrive on the returned channel, ending with `Done`.

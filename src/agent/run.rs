@@ -186,11 +186,15 @@ async fn call_tool(
                 events.push(Event::Sql { source, sql });
             }
             if let Some(result) = output.result {
+                let chart = super::chart::suggest(&result.columns, &result.rows);
                 events.push(Event::Rows {
                     columns: result.columns,
                     rows: result.rows,
                     truncated: result.summary.truncated,
                 });
+                if let Some(spec) = chart {
+                    events.push(Event::Chart { spec });
+                }
             }
             messages.push(Message::tool_result(&call.id, output.for_model));
             true

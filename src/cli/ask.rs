@@ -58,7 +58,16 @@ pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Resu
         }
     }
     let tools = Arc::new(ToolContext::new(sources, Some(default)));
-    Ok(Arc::new(Agent::new(model, Arc::new(registry), tools, AgentBudget::default())))
+    let mut agent = Agent::new(model, Arc::new(registry), tools, AgentBudget::default());
+    if let Some(path) = config.prompts_dir.as_ref().map(|dir| dir.join("system.md.j2")).filter(|p| p.exists())
+    {
+        let invalid = |message: String| {
+            CliError::new(ErrorCode::ConfigInvalid, format!("{}: {message}", path.display()))
+        };
+        let template = std::fs::read_to_string(&path).map_err(|e| invalid(e.to_string()))?;
+        agent = agent.with_system_template(&template).map_err(invalid)?;
+    }
+    Ok(Arc::new(agent))
 }
 
 /// Runs one question and renders its events: text for people, or one JSON document.
@@ -105,6 +114,9 @@ fn show(event: &Event, progress: bool, answer: &mut String) {
             print!("{text}");
         }
         Event::Error { code, message } => eprintln!("error[{code}]: {message}"),
+        Event::Chart { spec } if progress => {
+            eprintln!("… chart suggested ({} chart; in --json output)", spec["mark"].as_str().unwrap_or("a"))
+        }
         _ => {}
     }
 }

@@ -46,6 +46,8 @@ pub struct Config {
     pub model: Option<ModelConfig>,
     /// A folder of custom tools (`*.toml`) offered to the model. Default: `./tools` if it exists.
     pub tools_dir: Option<PathBuf>,
+    /// A folder whose templates replace the embedded ones of the same name (`system.md.j2`).
+    pub prompts_dir: Option<PathBuf>,
 }
 
 /// Which language model to use.
