@@ -43,7 +43,12 @@ fn bench(c: &mut Criterion) {
     );
     let context = Arc::new(ToolContext::new(BTreeMap::from([("demo".to_string(), source)]), None));
     let registry = Arc::new(Registry::builtin());
-    let request = ChatRequest { messages: Vec::new(), tools: registry.specs(), max_tokens: Some(1024) };
+    let request = ChatRequest {
+        messages: Vec::new(),
+        tools: registry.specs(),
+        max_tokens: Some(1024),
+        response_schema: None,
+    };
 
     let mut group = c.benchmark_group("agent_two_turns");
     group.bench_function("baseline_scripted_model_alone", |b| {

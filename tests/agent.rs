@@ -230,6 +230,7 @@ async fn a_request_that_differs_from_the_recording_fails_the_run() {
         ],
         tools: Registry::builtin().specs(),
         max_tokens: Some(1024),
+        response_schema: None,
     };
     let model =
         Arc::new(Scripted::new(vec![Turn { expect: Some(expected.clone()), events: vec![text("ok")] }]));
@@ -315,4 +316,52 @@ async fn an_operator_can_replace_the_system_prompt() {
     let broken = Agent::new(model, Arc::new(Registry::builtin()), context, AgentBudget::default())
         .with_system_template("{% for %}");
     assert!(broken.unwrap_err().contains("does not render"));
+}
+
+#[tokio::test]
+async fn the_compact_pipeline_picks_tables_constrains_sql_repairs_and_answers() {
+    let model = Arc::new(Scripted::new(vec![
+        turn(vec![text("{\"sql\": \"SELECT nme FROM products\"}")]),
+        turn(vec![text("```sql\nSELECT count(*) AS n FROM products\n```")]),
+        turn(vec![text("There are 150 products.")]),
+    ]));
+    let agent = Agent::new(
+        model.clone(),
+        Arc::new(Registry::builtin()),
+        context_for(demo_path()),
+        AgentBudget::default(),
+    )
+    .with_strategy(picovis::agent::Strategy::Pipeline);
+    let mut receiver = Arc::new(agent)
+        .ask(Request { question: "How many products are in the catalog?".into(), session: None });
+    let mut events = Vec::new();
+    while let Some(event) = receiver.recv().await {
+        events.push(event);
+    }
+    let requests = model.requests();
+    // The SQL requests offer no tools, ask for {"sql": ...} and show fenced table cards picked by Picovis.
+    assert!(requests[0].tools.is_empty());
+    assert_eq!(requests[0].response_schema, Some(picovis::agent::pipeline::sql_schema()));
+    assert!(requests[0].messages[0].content.contains("for sqlite"), "{}", requests[0].messages[0].content);
+    let user = &requests[0].messages[1].content;
+    assert!(
+        user.starts_with("<untrusted-data source=\"demo\" kind=\"schema\">")
+            && user.contains("table main.products"),
+        "{user}"
+    );
+    assert!(
+        requests[1].messages.last().unwrap().content.starts_with("That query failed: error (query_failed)")
+    );
+    let answer_request = &requests[2].messages[1].content;
+    assert!(answer_request.contains("SQL: SELECT count(*) AS n FROM products"), "{answer_request}");
+    assert!(answer_request.contains("150"), "{answer_request}");
+    assert!(
+        events.iter().any(|e| matches!(e, Event::Rows { rows, .. } if rows == &vec![vec![Value::Int(150)]]))
+    );
+    assert!(
+        events.iter().any(|e| matches!(e, Event::AnswerDelta { text } if text == "There are 150 products."))
+    );
+    // The JSON with the SQL is never shown as the answer.
+    assert!(!events.iter().any(|e| matches!(e, Event::AnswerDelta { text } if text.contains("sql"))));
+    assert!(matches!(events.last(), Some(Event::Done { steps: 3, .. })));
 }

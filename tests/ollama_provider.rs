@@ -17,6 +17,7 @@ fn request() -> ChatRequest {
             parameters: serde_json::json!({"type": "object", "properties": {"sql": {"type": "string"}}}),
         }],
         max_tokens: Some(128),
+        response_schema: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn request() -> ChatRequest {
             parameters: serde_json::json!({"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"]}),
         }],
         max_tokens: Some(256),
+        response_schema: None,
     }
 }
 
@@ -194,4 +195,33 @@ async fn held_text_that_is_not_a_call_is_passed_on() {
     let (_server, model) = serving(body).await;
     let events = collect(&model).await.unwrap();
     assert_eq!(events[0], ChatEvent::TextDelta { text: "{\"total\": 42}".into() });
+}
+
+#[test]
+fn a_response_schema_becomes_response_format() {
+    let mut request = request();
+    request.response_schema =
+        Some(serde_json::json!({"type": "object", "properties": {"sql": {"type": "string"}}}));
+    let body = picovis::llm::openai::wire_request("qwen", &request);
+    assert_eq!(body["response_format"]["type"], "json_schema");
+    assert_eq!(body["response_format"]["json_schema"]["schema"]["properties"]["sql"]["type"], "string");
+    let ollama = picovis::llm::ollama::wire_request("qwen", &request);
+    assert_eq!(ollama["format"]["properties"]["sql"]["type"], "string");
+}
+
+#[tokio::test]
+async fn a_response_schema_reaches_the_server() {
+    let (server, model) =
+        serving(sse(&[chunk(serde_json::json!({"content": "{\"sql\": \"SELECT 1\"}"}))])).await;
+    let mut request = request();
+    request.tools.clear();
+    request.response_schema = Some(picovis::agent::pipeline::sql_schema());
+    let mut stream = model.chat(&request).await.unwrap();
+    while let Some(event) = stream.next().await {
+        event.unwrap();
+    }
+    let received: serde_json::Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(received["response_format"]["type"], "json_schema");
+    assert_eq!(received["response_format"]["json_schema"]["schema"]["required"][0], "sql");
 }

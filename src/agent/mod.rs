@@ -5,6 +5,7 @@
 
 pub mod chart;
 mod events;
+pub mod pipeline;
 mod prompt;
 mod run;
 mod session;
@@ -38,6 +39,17 @@ impl Default for AgentBudget {
     }
 }
 
+/// How the agent drives the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Full tool calling: the model chooses tools until it answers. For capable models.
+    #[default]
+    Tools,
+    /// The compact pipeline: Picovis picks the tables, the model writes SQL under a JSON schema, then
+    /// words the answer. For small local models.
+    Pipeline,
+}
+
 /// A question, in a conversation or on its own.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -55,6 +67,7 @@ pub struct Agent {
     context: Arc<ToolContext>,
     budget: AgentBudget,
     system: String,
+    strategy: Strategy,
 }
 
 impl Agent {
@@ -66,7 +79,13 @@ impl Agent {
         budget: AgentBudget,
     ) -> Self {
         let system = system_prompt(&context);
-        Agent { model, tools, context, budget, system }
+        Agent { model, tools, context, budget, system, strategy: Strategy::Tools }
+    }
+
+    /// Chooses how the model is driven.
+    pub fn with_strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
     }
 
     /// Replaces the system prompt with `template` (an operator's override), rendered for this agent's

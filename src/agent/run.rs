@@ -7,11 +7,21 @@ use crate::llm::{ChatEvent, ChatRequest, LlmError, Message, Role, ToolCall, Usag
 use futures_util::StreamExt;
 use std::time::Instant;
 use tokio::sync::mpsc::Sender;
+use tracing::Instrument;
 
 /// Why a run ended before the model answered.
-struct Stop {
-    code: &'static str,
-    message: String,
+pub(super) struct Stop {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// What to do with reply text as it streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TextMode {
+    /// It is the answer: stream it out.
+    Answer,
+    /// It is an intermediate product (SQL to check): collect it only.
+    Quiet,
 }
 
 /// Sends an event; `false` means the receiver is gone and the run should stop.
@@ -27,12 +37,27 @@ pub(super) async fn run(agent: &Agent, request: Request, sender: Sender<Event>) 
         messages.extend(session.messages().await);
     }
     let first_new = messages.len();
-    messages.push(Message::text(Role::User, request.question));
-    let outcome = tokio::time::timeout(
-        agent.budget.wall_time,
-        turns(agent, &mut messages, &sender, &mut usage, &mut steps),
-    )
-    .await;
+    messages.push(Message::text(Role::User, request.question.clone()));
+    let work = async {
+        match agent.strategy {
+            super::Strategy::Tools => turns(agent, &mut messages, &sender, &mut usage, &mut steps).await,
+            super::Strategy::Pipeline => {
+                let history = messages[1..first_new].to_vec();
+                let answer = super::pipeline::answer(
+                    agent,
+                    &history,
+                    &request.question,
+                    &sender,
+                    &mut usage,
+                    &mut steps,
+                )
+                .await?;
+                messages.push(Message::text(Role::Assistant, answer));
+                Ok(())
+            }
+        }
+    };
+    let outcome = tokio::time::timeout(agent.budget.wall_time, work).await;
     let stop = match outcome {
         Ok(Ok(())) => None,
         Ok(Err(stop)) => Some(stop),
@@ -82,8 +107,13 @@ async fn turns(
             });
         }
         *steps += 1;
-        let chat = ChatRequest { messages: messages.clone(), tools: tools.clone(), max_tokens: Some(1024) };
-        let (text, calls) = complete(agent, &chat, sender, usage).await?;
+        let chat = ChatRequest {
+            messages: messages.clone(),
+            tools: tools.clone(),
+            max_tokens: Some(1024),
+            response_schema: None,
+        };
+        let (text, calls) = complete(agent, &chat, sender, usage, TextMode::Answer).await?;
         if usage.prompt_tokens + usage.completion_tokens > agent.budget.max_tokens {
             return Err(Stop {
                 code: "token_budget",
@@ -123,11 +153,12 @@ async fn turns(
 }
 
 /// One model call: streams answer text out as it arrives and collects tool calls.
-async fn complete(
+pub(super) async fn complete(
     agent: &Agent,
     chat: &ChatRequest,
     sender: &Sender<Event>,
     usage: &mut Usage,
+    mode: TextMode,
 ) -> Result<(String, Vec<ToolCall>), Stop> {
     let model_error = |error: LlmError| Stop { code: "model_error", message: error.to_string() };
     let mut stream = agent.model.chat(chat).await.map_err(model_error)?;
@@ -135,6 +166,7 @@ async fn complete(
     let mut calls = Vec::new();
     while let Some(event) = stream.next().await {
         match event.map_err(model_error)? {
+            ChatEvent::TextDelta { text: delta } if mode == TextMode::Quiet => text.push_str(&delta),
             ChatEvent::TextDelta { text: delta } => {
                 // Text after a tool call is reasoning, not answer; before any, it streams as the answer.
                 let event = if calls.is_empty() {
@@ -158,7 +190,7 @@ async fn complete(
 }
 
 /// Runs one tool call and appends its result (or error) for the model. Returns whether it succeeded.
-async fn call_tool(
+pub(super) async fn call_tool(
     agent: &Agent,
     call: &ToolCall,
     sender: &Sender<Event>,
@@ -170,9 +202,7 @@ async fn call_tool(
         return Err(cancelled());
     }
     let span = tracing::info_span!("tool", name = %call.name, id = %call.id);
-    let _entered = span.enter();
-    drop(_entered);
-    let result = agent.tools.call(&agent.context, &call.name, call.arguments.clone()).await;
+    let result = agent.tools.call(&agent.context, &call.name, call.arguments.clone()).instrument(span).await;
     let mut events = Vec::new();
     let ok = match result {
         Ok(output) => {

@@ -2,7 +2,7 @@
 
 use super::context::{CliError, Context};
 use super::output::say;
-use crate::agent::{Agent, AgentBudget, Event, Request};
+use crate::agent::{Agent, AgentBudget, Event, Request, Strategy};
 use crate::error::ErrorCode;
 use crate::export::TableSink;
 use crate::sources::{Column, RowSink, RunSummary, Source, Value};
@@ -58,7 +58,12 @@ pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Resu
         }
     }
     let tools = Arc::new(ToolContext::new(sources, Some(default)));
-    let mut agent = Agent::new(model, Arc::new(registry), tools, AgentBudget::default());
+    let strategy = match model_config.strategy.as_deref() {
+        Some("pipeline") => Strategy::Pipeline,
+        _ => Strategy::Tools,
+    };
+    let mut agent =
+        Agent::new(model, Arc::new(registry), tools, AgentBudget::default()).with_strategy(strategy);
     if let Some(path) = config.prompts_dir.as_ref().map(|dir| dir.join("system.md.j2")).filter(|p| p.exists())
     {
         let invalid = |message: String| {

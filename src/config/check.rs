@@ -288,6 +288,16 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             );
         }
     }
+    if let Some(model) = &config.model
+        && let Some(strategy) = model.strategy.as_deref().filter(|s| !matches!(*s, "tools" | "pipeline"))
+    {
+        push(
+            Severity::Error,
+            &["model", "strategy"],
+            format!("unknown strategy `{strategy}`"),
+            "use \"tools\" (capable models) or \"pipeline\" (small local models)".into(),
+        );
+    }
     if let Some(model) = &config.model {
         match model.provider.as_str() {
             "openai" => {

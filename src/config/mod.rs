@@ -65,6 +65,9 @@ pub struct ModelConfig {
     pub base_url: Option<String>,
     /// API key; `${NAME}` reads the environment variable NAME. Never printed.
     pub api_key: Option<UrlTemplate>,
+    /// `tools` (the model calls tools until it answers; default) or `pipeline` (Picovis picks the
+    /// tables and the model only writes SQL, under a JSON schema; for small local models).
+    pub strategy: Option<String>,
 }
 
 impl std::fmt::Debug for ModelConfig {
@@ -74,6 +77,7 @@ impl std::fmt::Debug for ModelConfig {
             .field("name", &self.name)
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("strategy", &self.strategy)
             .finish()
     }
 }

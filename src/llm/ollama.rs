@@ -141,6 +141,9 @@ pub fn wire_request(model: &str, request: &ChatRequest) -> serde_json::Value {
     if let Some(max_tokens) = request.max_tokens {
         body["options"] = serde_json::json!({ "num_predict": max_tokens });
     }
+    if let Some(schema) = &request.response_schema {
+        body["format"] = schema.clone();
+    }
     body
 }
 

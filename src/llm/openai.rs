@@ -78,6 +78,12 @@ pub fn wire_request(model: &str, request: &ChatRequest) -> serde_json::Value {
     if let Some(max_tokens) = request.max_tokens {
         body["max_tokens"] = max_tokens.into();
     }
+    if let Some(schema) = &request.response_schema {
+        body["response_format"] = serde_json::json!({
+            "type": "json_schema",
+            "json_schema": { "name": "reply", "schema": schema, "strict": true },
+        });
+    }
     body
 }
 

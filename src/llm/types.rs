@@ -79,6 +79,10 @@ pub struct ChatRequest {
     pub tools: Vec<ToolSpec>,
     /// Cap on generated tokens.
     pub max_tokens: Option<u32>,
+    /// A JSON schema the reply must follow, for servers that constrain decoding to it (OpenAI-compatible
+    /// `response_format`, Ollama `format`). `None` for free text and tool calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_schema: Option<serde_json::Value>,
 }
 
 /// Token counts reported by the provider.

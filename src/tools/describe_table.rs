@@ -2,6 +2,7 @@
 
 use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
 use crate::llm::ToolSpec;
+use crate::sources::schema::Table;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -21,6 +22,37 @@ pub struct Args {
 /// Describes a table.
 #[derive(Debug)]
 pub struct DescribeTable;
+
+/// A table as the model reads it: columns with types, keys, comments and example values.
+pub fn table_card(table: &Table) -> String {
+    let mut body = String::new();
+    let _ = writeln!(body, "table {}.{}", table.schema, table.name);
+    if let Some(comment) = &table.comment {
+        let _ = writeln!(body, "-- {comment}");
+    }
+    for column in &table.columns {
+        let pk = if table.primary_key.contains(&column.name) { " primary key" } else { "" };
+        let null = if column.nullable { "" } else { " not null" };
+        let _ = write!(body, "{} {}{null}{pk}", column.name, column.data_type);
+        if let Some(comment) = &column.comment {
+            let _ = write!(body, " -- {comment}");
+        }
+        if !column.sample_values.is_empty() {
+            let _ = write!(body, " (e.g. {})", column.sample_values.join(", "));
+        }
+        body.push('\n');
+    }
+    for fk in &table.foreign_keys {
+        let _ = writeln!(
+            body,
+            "foreign key ({}) references {}({})",
+            fk.columns.join(", "),
+            fk.ref_table,
+            fk.ref_columns.join(", ")
+        );
+    }
+    body.trim_end().to_string()
+}
 
 #[async_trait]
 impl Tool for DescribeTable {
@@ -44,32 +76,7 @@ impl Tool for DescribeTable {
                 format!("no table `{}`; tables: {}", args.table, names.join(", ")),
             )
         })?;
-        let mut body = String::new();
-        let _ = writeln!(body, "table {}.{}", table.schema, table.name);
-        if let Some(comment) = &table.comment {
-            let _ = writeln!(body, "-- {comment}");
-        }
-        for column in &table.columns {
-            let pk = if table.primary_key.contains(&column.name) { " primary key" } else { "" };
-            let null = if column.nullable { "" } else { " not null" };
-            let _ = write!(body, "{} {}{null}{pk}", column.name, column.data_type);
-            if let Some(comment) = &column.comment {
-                let _ = write!(body, " -- {comment}");
-            }
-            if !column.sample_values.is_empty() {
-                let _ = write!(body, " (e.g. {})", column.sample_values.join(", "));
-            }
-            body.push('\n');
-        }
-        for fk in &table.foreign_keys {
-            let _ = writeln!(
-                body,
-                "foreign key ({}) references {}({})",
-                fk.columns.join(", "),
-                fk.ref_table,
-                fk.ref_columns.join(", ")
-            );
-        }
-        Ok(ToolOutput { for_model: fence(source.name(), "table", body.trim_end()), ..ToolOutput::default() })
+        let body = table_card(table);
+        Ok(ToolOutput { for_model: fence(source.name(), "table", &body), ..ToolOutput::default() })
     }
 }

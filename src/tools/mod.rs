@@ -15,8 +15,10 @@ mod sample_rows;
 mod search_schema;
 
 pub use context::ToolContext;
+pub use describe_table::table_card;
 pub use fence::fence;
 pub use registry::Registry;
+pub use search_schema::rank_tables;
 
 use crate::llm::ToolSpec;
 use crate::sources::ResultSet;

@@ -5,7 +5,7 @@
 
 use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
 use crate::llm::ToolSpec;
-use crate::sources::schema::Table;
+use crate::sources::schema::{SchemaSnapshot, Table};
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -56,6 +56,14 @@ fn score(table: &Table, query: &[String]) -> usize {
         .sum()
 }
 
+/// The tables most relevant to `query`, best first, at most `limit`, only those with any match.
+pub fn rank_tables<'a>(schema: &'a SchemaSnapshot, query: &str, limit: usize) -> Vec<&'a Table> {
+    let query = words(query);
+    let mut ranked: Vec<(usize, &Table)> = schema.tables.iter().map(|t| (score(t, &query), t)).collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    ranked.into_iter().take(limit).filter(|(score, _)| *score > 0).map(|(_, t)| t).collect()
+}
+
 #[async_trait]
 impl Tool for SearchSchema {
     fn spec(&self) -> ToolSpec {
@@ -73,15 +81,10 @@ impl Tool for SearchSchema {
         let args: Args = parse_args("search_schema", arguments)?;
         let source = context.source(args.source.as_deref())?;
         let schema = context.schema(source).await?;
-        let query = words(&args.query);
-        let limit = args.limit.unwrap_or(8).clamp(1, 20) as usize;
-        let mut ranked: Vec<(usize, &Table)> = schema.tables.iter().map(|t| (score(t, &query), t)).collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        let ranked = rank_tables(&schema, &args.query, args.limit.unwrap_or(8).clamp(1, 20) as usize);
         let lines: Vec<String> = ranked
             .iter()
-            .take(limit)
-            .filter(|(score, _)| *score > 0)
-            .map(|(_, t)| {
+            .map(|t| {
                 let columns: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
                 format!("{}({})", t.name, columns.join(", "))
             })
