@@ -99,7 +99,11 @@ impl Agent {
     pub fn ask(self: &Arc<Self>, request: Request) -> mpsc::Receiver<Event> {
         let (sender, receiver) = mpsc::channel(64);
         let agent = Arc::clone(self);
-        tokio::spawn(async move { run::run(&agent, request, sender).await });
+        let span = tracing::info_span!("agent_run", model = agent.model.name());
+        tokio::spawn(tracing::Instrument::instrument(
+            async move { run::run(&agent, request, sender).await },
+            span,
+        ));
         receiver
     }
 }

@@ -161,7 +161,8 @@ pub(super) async fn complete(
     mode: TextMode,
 ) -> Result<(String, Vec<ToolCall>), Stop> {
     let model_error = |error: LlmError| Stop { code: "model_error", message: error.to_string() };
-    let mut stream = agent.model.chat(chat).await.map_err(model_error)?;
+    let span = tracing::info_span!("model_call", messages = chat.messages.len(), tools = chat.tools.len());
+    let mut stream = agent.model.chat(chat).instrument(span).await.map_err(model_error)?;
     let mut text = String::new();
     let mut calls = Vec::new();
     while let Some(event) = stream.next().await {
