@@ -2,7 +2,7 @@
 //! tables, the model only writes SQL (constrained to `{"sql": ...}` JSON where the server supports it),
 //! the guard checks it, the source runs it, errors go back for repair, and a last call words the answer.
 
-use super::run::{Stop, TextMode, call_tool, complete};
+use super::run::{Stop, TextMode, call_tool, check_tokens, complete};
 use super::{Agent, Event};
 use crate::llm::{ChatRequest, Message, Role, ToolCall, Usage};
 use crate::tools::fence;
@@ -85,6 +85,7 @@ pub(super) async fn answer(
             response_schema: Some(sql_schema()),
         };
         let (reply, _) = complete(agent, &chat, sender, usage, TextMode::Quiet).await?;
+        check_tokens(agent, usage)?;
         let sql = extract_sql(&reply);
         let call = ToolCall {
             id: format!("pipeline_{attempt}"),

@@ -85,6 +85,17 @@ pub(super) async fn run(agent: &Agent, request: Request, sender: Sender<Event>) 
     .await;
 }
 
+/// Stops the run once the tokens used pass the budget.
+pub(super) fn check_tokens(agent: &Agent, usage: &Usage) -> Result<(), Stop> {
+    if usage.prompt_tokens + usage.completion_tokens > agent.budget.max_tokens {
+        return Err(Stop {
+            code: "token_budget",
+            message: format!("the run used more than {} tokens", agent.budget.max_tokens),
+        });
+    }
+    Ok(())
+}
+
 fn cancelled() -> Stop {
     Stop { code: "cancelled", message: String::new() }
 }
@@ -114,12 +125,7 @@ async fn turns(
             response_schema: None,
         };
         let (text, calls) = complete(agent, &chat, sender, usage, TextMode::Answer).await?;
-        if usage.prompt_tokens + usage.completion_tokens > agent.budget.max_tokens {
-            return Err(Stop {
-                code: "token_budget",
-                message: format!("the run used more than {} tokens", agent.budget.max_tokens),
-            });
-        }
+        check_tokens(agent, usage)?;
         messages.push(Message {
             role: Role::Assistant,
             content: text,
