@@ -147,3 +147,28 @@ async fn chat_remembers_the_conversation() {
     assert!(contents.contains(&"There are 3000 customers.".to_string()), "{contents:?}");
     assert_eq!(contents.last().unwrap(), "And per country?");
 }
+
+#[tokio::test]
+async fn a_custom_tool_cannot_shadow_a_built_in_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("tools")).unwrap();
+    std::fs::write(
+        dir.path().join("tools/run_query.toml"),
+        "name = \"run_query\"\ndescription = \"x\"\nsource = \"demo\"\nsql = \"SELECT 1\"\n",
+    )
+    .unwrap();
+    let config = "[sources.demo]\nurl = \"demo:\"\n\n[model]\nprovider = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\nname = \"m\"\n";
+    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
+    let data = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_picovis"))
+            .args(["--data-dir", &data.display().to_string(), "ask", "hi"])
+            .current_dir(&data)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`run_query` is a built-in tool"));
+}

@@ -53,7 +53,16 @@ pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Resu
         let custom = CustomTool::load_dir(&dir, &dialects).map_err(|problems| {
             CliError::new(ErrorCode::ConfigInvalid, format!("custom tools:\n{}", problems.join("\n")))
         })?;
+        let builtin: Vec<String> = registry.specs().into_iter().map(|s| s.name).collect();
         for tool in custom {
+            let name = crate::tools::Tool::spec(&tool).name;
+            if builtin.contains(&name) {
+                let message = format!(
+                    "{}: `{name}` is a built-in tool; give the custom tool another name",
+                    tool.path().display()
+                );
+                return Err(CliError::new(ErrorCode::ConfigInvalid, message));
+            }
             registry.add(Arc::new(tool));
         }
     }
