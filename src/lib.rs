@@ -12,5 +12,6 @@ pub mod error;
 pub mod export;
 pub mod guard;
 pub mod llm;
+pub mod models;
 pub mod sources;
 pub mod tools;

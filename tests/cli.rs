@@ -287,3 +287,35 @@ fn a_closed_pipe_is_not_an_error() {
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn models_are_registered_listed_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A minimal GGUF header: magic, version 3, no tensors, two metadata entries.
+    let mut gguf = b"GGUF".to_vec();
+    gguf.extend_from_slice(&3u32.to_le_bytes());
+    gguf.extend_from_slice(&0u64.to_le_bytes());
+    gguf.extend_from_slice(&2u64.to_le_bytes());
+    for (key, value) in [("general.architecture", "qwen2"), ("tokenizer.chat_template", "{{ x }}")] {
+        gguf.extend_from_slice(&(key.len() as u64).to_le_bytes());
+        gguf.extend_from_slice(key.as_bytes());
+        gguf.extend_from_slice(&8u32.to_le_bytes());
+        gguf.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        gguf.extend_from_slice(value.as_bytes());
+    }
+    let file = dir.path().join("Qwen-Tiny.gguf");
+    std::fs::write(&file, gguf).unwrap();
+    let out = picovis(dir.path(), &["model", "add", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("Registered `qwen-tiny`"), "{}", stdout(&out));
+    let listed: serde_json::Value =
+        serde_json::from_str(&stdout(&picovis(dir.path(), &["model", "list", "--json"]))).unwrap();
+    assert_eq!(listed[0]["info"]["architecture"], "qwen2");
+    std::fs::write(dir.path().join("fake.gguf"), b"not a model").unwrap();
+    let out = picovis(dir.path(), &["model", "add", "fake.gguf"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not a GGUF model file"), "{}", stderr(&out));
+    assert!(picovis(dir.path(), &["model", "rm", "qwen-tiny"]).status.success());
+    assert!(stdout(&picovis(dir.path(), &["model", "list"])).starts_with("No models registered"));
+    assert!(file.exists());
+}

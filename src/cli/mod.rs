@@ -5,6 +5,7 @@ mod chat;
 mod config_cmd;
 mod context;
 mod demo_cmd;
+mod model_cmd;
 mod output;
 mod query;
 mod sources_cmd;
@@ -46,6 +47,9 @@ pub enum Command {
     Config(config_cmd::ConfigCommand),
     /// Create (or re-create) the demo database.
     Demo(demo_cmd::DemoArgs),
+    /// Manage local GGUF model files.
+    #[command(subcommand)]
+    Model(model_cmd::ModelCommand),
 }
 
 /// Runs a parsed command line. Returns the process exit status.
@@ -59,6 +63,7 @@ pub async fn run(cli: Cli) -> u8 {
                 Command::Query(args) => query::run(&context, args).await,
                 Command::Sources(command) => sources_cmd::run(&context, command).await,
                 Command::Demo(args) => demo_cmd::run(&context, args).await,
+                Command::Model(command) => model_cmd::run(&context, command),
                 Command::Config(_) => Ok(()),
             },
             Err(error) => Err(error),
