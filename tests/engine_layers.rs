@@ -102,3 +102,20 @@ async fn mysql_sessions_are_read_only_with_the_configured_limit() {
     assert!(matches!(&limit, Value::Float(f) if (*f - 4.5).abs() < 1e-9), "{limit:?}");
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn mysql_per_query_time_limits_apply_and_do_not_leak() {
+    let db = MySqlScratch::new().await;
+    let mut config = db.config();
+    config.pool_size = 1;
+    config.statement_timeout = Duration::from_millis(4500);
+    let source = db.source_with(&config);
+    let query = Guard::check(source.dialect(), "SELECT @@session.max_statement_time").unwrap();
+    let mut budget = source.budget();
+    budget.timeout = Duration::from_millis(1234);
+    let own = sources::run(source.as_ref(), &query, budget).await.unwrap();
+    assert!(matches!(own.rows[0][0], Value::Float(f) if (f - 1.234).abs() < 1e-9), "{:?}", own.rows);
+    let next = scalar(source.as_ref(), "SELECT @@session.max_statement_time").await;
+    assert!(matches!(next, Value::Float(f) if (f - 4.5).abs() < 1e-9), "the per-query limit leaked: {next:?}");
+    db.cleanup().await;
+}

@@ -71,6 +71,44 @@ where
     query
 }
 
+/// Settles a pooled connection after a query: the result, with the connection closed instead of pooled
+/// when the query failed, ran out of time, or (`discard`) left it in a state that must not be reused.
+pub(super) fn settle<DB: sqlx::Database>(
+    conn: &mut sqlx::pool::PoolConnection<DB>,
+    outcome: Result<Result<super::RunSummary, SourceError>, tokio::time::error::Elapsed>,
+    budget: Budget,
+    discard: impl FnOnce(&super::RunSummary) -> bool,
+) -> Result<super::RunSummary, SourceError> {
+    match outcome {
+        Ok(Ok(summary)) => {
+            if discard(&summary) {
+                conn.close_on_drop();
+            }
+            Ok(summary)
+        }
+        Ok(Err(error)) => {
+            conn.close_on_drop();
+            Err(error)
+        }
+        Err(_) => {
+            conn.close_on_drop();
+            Err(SourceError::Timeout(budget.timeout))
+        }
+    }
+}
+
+/// Refuses a query checked in another dialect than the connector's.
+pub(super) fn check_dialect(
+    query: &crate::guard::ReadOnlyQuery,
+    dialect: crate::guard::Dialect,
+) -> Result<(), SourceError> {
+    if query.dialect() == dialect {
+        Ok(())
+    } else {
+        Err(SourceError::Internal(format!("a {} query was sent to a {dialect} source", query.dialect())))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::quote_ident;

@@ -10,7 +10,7 @@
 mod decode;
 mod introspect;
 
-use super::pump::{bind_params, pump};
+use super::pump::{bind_params, check_dialect, pump, settle};
 use super::{
     Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
@@ -173,37 +173,28 @@ impl Source for MySqlSource {
         budget: Budget,
         sink: &mut dyn RowSink,
     ) -> Result<RunSummary, SourceError> {
-        if query.dialect() != Dialect::Mysql {
-            return Err(SourceError::Internal(format!(
-                "a {} query was sent to a mysql source",
-                query.dialect()
-            )));
-        }
+        check_dialect(query, Dialect::Mysql)?;
         let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
         let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
             .fetch_one(&mut *conn)
             .await
             .map_err(SourceError::from_query)?;
-        let outcome =
-            tokio::time::timeout(budget.timeout, Self::stream_in_transaction(&mut conn, query, budget, sink))
-                .await;
-        match outcome {
-            Ok(Ok(summary)) => {
-                if summary.truncated.is_some() {
-                    conn.close_on_drop();
-                }
-                Ok(summary)
-            }
-            Ok(Err(error)) => {
-                conn.close_on_drop();
-                Err(error)
-            }
-            Err(_) => {
-                conn.close_on_drop();
-                self.kill_query(id).await;
-                Err(SourceError::Timeout(budget.timeout))
-            }
+        // A budget with its own time limit sets it on this session; the connection is then discarded,
+        // so the setting never reaches another query.
+        let custom_limit = budget.timeout != self.config.statement_timeout;
+        if custom_limit {
+            set_time_limit(&mut conn, budget.timeout).await.map_err(SourceError::from_query)?;
         }
+        let limit = budget.timeout + budget.client_grace();
+        let outcome =
+            tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
+        let timed_out = outcome.is_err();
+        let result =
+            settle(&mut conn, outcome, budget, |summary| summary.truncated.is_some() || custom_limit);
+        if timed_out {
+            self.kill_query(id).await;
+        }
+        result
     }
 
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {

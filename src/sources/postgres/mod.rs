@@ -8,7 +8,7 @@
 mod decode;
 mod introspect;
 
-use super::pump::{bind_params, pump};
+use super::pump::{bind_params, check_dialect, pump, settle};
 use super::{
     Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
@@ -158,32 +158,13 @@ impl Source for PostgresSource {
         budget: Budget,
         sink: &mut dyn RowSink,
     ) -> Result<RunSummary, SourceError> {
-        if query.dialect() != Dialect::Postgres {
-            return Err(SourceError::Internal(format!(
-                "a {} query was sent to a postgres source",
-                query.dialect()
-            )));
-        }
+        check_dialect(query, Dialect::Postgres)?;
         let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
         let limit = budget.timeout + budget.client_grace();
         let outcome =
             tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
-        match outcome {
-            Ok(Ok(summary)) => {
-                if summary.truncated.is_some() {
-                    conn.close_on_drop();
-                }
-                Ok(summary)
-            }
-            Ok(Err(error)) => {
-                conn.close_on_drop();
-                Err(error)
-            }
-            Err(_) => {
-                conn.close_on_drop();
-                Err(SourceError::Timeout(budget.timeout))
-            }
-        }
+        // A result cut off by a budget leaves rows in flight: that connection is not reused.
+        settle(&mut conn, outcome, budget, |summary| summary.truncated.is_some())
     }
 
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {

@@ -9,7 +9,7 @@ mod comments;
 mod decode;
 mod introspect;
 
-use super::pump::{bind_params, pump};
+use super::pump::{bind_params, check_dialect, pump, settle};
 use super::{
     Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
@@ -139,25 +139,13 @@ impl Source for SqliteSource {
         budget: Budget,
         sink: &mut dyn RowSink,
     ) -> Result<RunSummary, SourceError> {
-        if query.dialect() != Dialect::Sqlite {
-            return Err(SourceError::Internal(format!(
-                "a {} query was sent to a sqlite source",
-                query.dialect()
-            )));
-        }
+        check_dialect(query, Dialect::Sqlite)?;
         let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
         let limit = budget.timeout + budget.client_grace();
-        match tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await {
-            Ok(Ok(summary)) => Ok(summary),
-            Ok(Err(error)) => {
-                conn.close_on_drop();
-                Err(error)
-            }
-            Err(_) => {
-                conn.close_on_drop();
-                Err(SourceError::Timeout(budget.timeout))
-            }
-        }
+        let outcome =
+            tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
+        // In-process: a truncated statement is simply reset, so the connection stays pooled.
+        settle(&mut conn, outcome, budget, |_| false)
     }
 
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {
