@@ -116,6 +116,9 @@ async fn mysql_per_query_time_limits_apply_and_do_not_leak() {
     let own = sources::run(source.as_ref(), &query, budget).await.unwrap();
     assert!(matches!(own.rows[0][0], Value::Float(f) if (f - 1.234).abs() < 1e-9), "{:?}", own.rows);
     let next = scalar(source.as_ref(), "SELECT @@session.max_statement_time").await;
-    assert!(matches!(next, Value::Float(f) if (f - 4.5).abs() < 1e-9), "the per-query limit leaked: {next:?}");
+    assert!(
+        matches!(next, Value::Float(f) if (f - 4.5).abs() < 1e-9),
+        "the per-query limit leaked: {next:?}"
+    );
     db.cleanup().await;
 }
