@@ -38,7 +38,7 @@ pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Resu
         CliError::new(ErrorCode::ConfigInvalid, "no language model is configured")
             .hint("add a [model] section, e.g. provider = \"openai\", base_url = \"http://127.0.0.1:8080/v1\", name = \"qwen2.5-coder\"")
     })?;
-    let model = crate::llm::open(model_config, &|name| std::env::var(name).ok())
+    let model = crate::llm::open(model_config, &|name| context.lookup(name))
         .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
     let default = context.source_name(source)?.to_string();
     let mut sources: BTreeMap<String, Arc<dyn Source>> = BTreeMap::new();

@@ -93,7 +93,8 @@ impl Context {
         self.loaded.problems(&|name| self.lookup(name))
     }
 
-    fn lookup(&self, name: &str) -> Option<String> {
+    /// An environment variable as this process saw it at start-up (the snapshot the config used).
+    pub(super) fn lookup(&self, name: &str) -> Option<String> {
         self.env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 

@@ -34,17 +34,6 @@ pub enum Format {
 }
 
 impl Format {
-    /// The usual file extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Table => "txt",
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Ndjson => "ndjson",
-            Format::Parquet => "parquet",
-        }
-    }
-
     /// The format implied by a file name's extension, if any.
     pub fn from_path(path: &std::path::Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {

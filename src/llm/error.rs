@@ -2,6 +2,22 @@
 
 use std::time::Duration;
 
+impl LlmError {
+    /// Classifies an HTTP error response from a model server. `code` is the provider's error code, when
+    /// it sends one (OpenAI's `context_length_exceeded`).
+    pub fn from_http(status: u16, message: String, code: &str) -> Self {
+        let too_long = code == "context_length_exceeded"
+            || message.contains("context length")
+            || message.contains("context window");
+        match status {
+            429 => LlmError::RateLimited { retry_after: None },
+            401 | 403 => LlmError::Auth(message),
+            400 | 413 if too_long => LlmError::ContextTooLong(message),
+            _ => LlmError::Transport(format!("HTTP {status}: {message}")),
+        }
+    }
+}
+
 /// A model request failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LlmError {

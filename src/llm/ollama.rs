@@ -98,12 +98,7 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response, LlmErro
         .ok()
         .and_then(|v| v["error"].as_str().map(str::to_string))
         .unwrap_or(body);
-    Err(match status.as_u16() {
-        429 => LlmError::RateLimited { retry_after: None },
-        401 | 403 => LlmError::Auth(message),
-        _ if message.contains("context") => LlmError::ContextTooLong(message),
-        code => LlmError::Transport(format!("HTTP {code}: {message}")),
-    })
+    Err(LlmError::from_http(status.as_u16(), message, ""))
 }
 
 fn wire_message(message: &Message) -> serde_json::Value {

@@ -90,19 +90,11 @@ pub fn wire_request(model: &str, request: &ChatRequest) -> serde_json::Value {
 /// Classifies a client error by what the caller should do.
 fn classify(error: OpenAIError) -> LlmError {
     match error {
-        OpenAIError::ApiError(response) => {
-            let status = response.status_code.as_u16();
-            let text = response.api_error.message.clone();
-            let code = response.api_error.code.clone().unwrap_or_default();
-            match status {
-                429 => LlmError::RateLimited { retry_after: None },
-                401 | 403 => LlmError::Auth(text),
-                400 | 413 if code == "context_length_exceeded" || text.contains("context") => {
-                    LlmError::ContextTooLong(text)
-                }
-                _ => LlmError::Transport(format!("HTTP {status}: {text}")),
-            }
-        }
+        OpenAIError::ApiError(response) => LlmError::from_http(
+            response.status_code.as_u16(),
+            response.api_error.message,
+            response.api_error.code.as_deref().unwrap_or(""),
+        ),
         OpenAIError::JSONDeserialize(error, _) => LlmError::BadOutput(error.to_string()),
         other => LlmError::Transport(other.to_string()),
     }

@@ -20,6 +20,7 @@ pub use budget::{Admit, Budget, Meter, Truncation};
 pub use error::SourceError;
 pub use mysql::MySqlSource;
 pub use postgres::PostgresSource;
+pub(crate) use pump::quote_ident;
 pub use schema::SchemaSnapshot;
 pub use sink::{Collector, ResultSet, RowSink, RunSummary, SinkError};
 pub use sqlite::SqliteSource;

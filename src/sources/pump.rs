@@ -39,8 +39,10 @@ pub(super) async fn pump<R>(
     Ok(Pumped { rows: meter.rows(), bytes: meter.bytes(), truncated })
 }
 
-/// Quotes an identifier with `quote` (`"` or `` ` ``), doubling any embedded quote character.
-pub(super) fn quote_ident(name: &str, quote: char) -> String {
+/// Quotes an identifier for `dialect` (backticks for MySQL, double quotes elsewhere), doubling any
+/// embedded quote character.
+pub(crate) fn quote_ident(name: &str, dialect: crate::guard::Dialect) -> String {
+    let quote = if dialect == crate::guard::Dialect::Mysql { '`' } else { '"' };
     let doubled = name.replace(quote, &format!("{quote}{quote}"));
     format!("{quote}{doubled}{quote}")
 }
@@ -112,11 +114,12 @@ pub(super) fn check_dialect(
 #[cfg(test)]
 mod tests {
     use super::quote_ident;
+    use crate::guard::Dialect;
 
     #[test]
     fn identifiers_are_quoted_and_escaped() {
-        assert_eq!(quote_ident("orders", '"'), "\"orders\"");
-        assert_eq!(quote_ident("we\"ird", '"'), "\"we\"\"ird\"");
-        assert_eq!(quote_ident("a`b", '`'), "`a``b`");
+        assert_eq!(quote_ident("orders", Dialect::Postgres), "\"orders\"");
+        assert_eq!(quote_ident("we\"ird", Dialect::Sqlite), "\"we\"\"ird\"");
+        assert_eq!(quote_ident("a`b", Dialect::Mysql), "`a``b`");
     }
 }

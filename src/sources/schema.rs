@@ -122,12 +122,8 @@ pub fn is_sampleable(data_type: &str) -> bool {
 /// that merely has few values in its first rows).
 pub(crate) fn sample_sql(dialect: crate::guard::Dialect, schema: &str, table: &str, column: &str) -> String {
     use crate::guard::Dialect;
-    let (quote, text) = match dialect {
-        Dialect::Postgres => ('"', "text"),
-        Dialect::Mysql => ('`', "char"),
-        Dialect::Sqlite => ('"', "text"),
-    };
-    let q = |name: &str| super::pump::quote_ident(name, quote);
+    let text = if dialect == Dialect::Mysql { "char" } else { "text" };
+    let q = |name: &str| super::pump::quote_ident(name, dialect);
     let col = q(column);
     format!(
         "SELECT DISTINCT CAST({col} AS {text}) FROM (SELECT {col} FROM {}.{} LIMIT 1000) picovis_sample \

@@ -4,10 +4,11 @@ use super::{Tool, ToolContext, ToolError, ToolOutput};
 use crate::llm::ToolSpec;
 use std::sync::Arc;
 
-/// Tools by name, in the order they are offered.
+/// Tools by name, in the order they are offered. Each tool's spec is computed once, when it is added:
+/// schemas are derived at run time and every model request and tool call needs them.
 #[derive(Debug, Default)]
 pub struct Registry {
-    tools: Vec<Arc<dyn Tool>>,
+    tools: Vec<(ToolSpec, Arc<dyn Tool>)>,
 }
 
 impl Registry {
@@ -25,14 +26,14 @@ impl Registry {
 
     /// Adds a tool (a later tool with the same name replaces the earlier one).
     pub fn add(&mut self, tool: Arc<dyn Tool>) {
-        let name = tool.spec().name;
-        self.tools.retain(|t| t.spec().name != name);
-        self.tools.push(tool);
+        let spec = tool.spec();
+        self.tools.retain(|(existing, _)| existing.name != spec.name);
+        self.tools.push((spec, tool));
     }
 
     /// What the model is offered.
     pub fn specs(&self) -> Vec<ToolSpec> {
-        self.tools.iter().map(|t| t.spec()).collect()
+        self.tools.iter().map(|(spec, _)| spec.clone()).collect()
     }
 
     /// Calls a tool by name.
@@ -42,8 +43,8 @@ impl Registry {
         name: &str,
         arguments: serde_json::Value,
     ) -> Result<ToolOutput, ToolError> {
-        let tool = self.tools.iter().find(|t| t.spec().name == name).ok_or_else(|| {
-            let names = self.tools.iter().map(|t| t.spec().name).collect::<Vec<_>>().join(", ");
+        let (_, tool) = self.tools.iter().find(|(spec, _)| spec.name == name).ok_or_else(|| {
+            let names = self.tools.iter().map(|(spec, _)| spec.name.as_str()).collect::<Vec<_>>().join(", ");
             ToolError::new("unknown_tool", format!("there is no tool `{name}`; tools: {names}"))
         })?;
         tool.call(context, arguments).await

@@ -2,8 +2,9 @@
 
 use super::run_query::run_checked;
 use super::{Tool, ToolContext, ToolError, ToolOutput, parse_args, spec_for};
-use crate::guard::{Dialect, Guard};
+use crate::guard::Guard;
 use crate::llm::ToolSpec;
+use crate::sources::quote_ident;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -25,11 +26,6 @@ pub struct Args {
 /// Samples rows.
 #[derive(Debug)]
 pub struct SampleRows;
-
-fn quote(dialect: Dialect, name: &str) -> String {
-    let q = if dialect == Dialect::Mysql { '`' } else { '"' };
-    format!("{q}{}{q}", name.replace(q, &format!("{q}{q}")))
-}
 
 #[async_trait]
 impl Tool for SampleRows {
@@ -53,8 +49,8 @@ impl Tool for SampleRows {
         let dialect = source.dialect();
         let sql = format!(
             "SELECT * FROM {}.{} LIMIT {limit}",
-            quote(dialect, &table.schema),
-            quote(dialect, &table.name)
+            quote_ident(&table.schema, dialect),
+            quote_ident(&table.name, dialect)
         );
         let query = Guard::check(dialect, &sql).map_err(|r| ToolError::new("query_refused", r.message))?;
         run_checked(source, &query).await
