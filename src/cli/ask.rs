@@ -34,12 +34,16 @@ pub(super) async fn run(context: &Context, args: AskArgs) -> Result<(), CliError
 /// The agent for the configured model over every configured source, `source` (or the default) first.
 pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Result<Arc<Agent>, CliError> {
     let config = &context.loaded.config;
-    let model_config = config.model.as_ref().ok_or_else(|| {
-        CliError::new(ErrorCode::ConfigInvalid, "no language model is configured")
-            .hint("add a [model] section, e.g. provider = \"openai\", base_url = \"http://127.0.0.1:8080/v1\", name = \"qwen2.5-coder\"")
-    })?;
-    let model = crate::llm::open(model_config, &|name| context.lookup(name))
-        .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
+    let default_model = crate::config::ModelConfig::local_default();
+    let model_config = config.model.as_ref().unwrap_or(&default_model);
+    let registry = crate::models::ModelRegistry::in_dir(&config.data_dir());
+    let model = {
+        let (model_config, lookup) = (model_config.clone(), context.env_lookup());
+        tokio::task::spawn_blocking(move || crate::llm::open(&model_config, &lookup, &registry))
+            .await
+            .map_err(|e| CliError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?
+    };
     let default = context.source_name(source)?.to_string();
     let mut sources: BTreeMap<String, Arc<dyn Source>> = BTreeMap::new();
     for name in config.sources.keys() {
@@ -67,8 +71,8 @@ pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Resu
         }
     }
     let tools = Arc::new(ToolContext::new(sources, Some(default)));
-    let strategy = match model_config.strategy.as_deref() {
-        Some("pipeline") => Strategy::Pipeline,
+    let strategy = match model_config.strategy() {
+        "pipeline" => Strategy::Pipeline,
         _ => Strategy::Tools,
     };
     let mut agent =

@@ -98,6 +98,12 @@ impl Context {
         self.env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
+    /// [`Context::lookup`] as an owned closure, for work moved to another thread.
+    pub(super) fn env_lookup(&self) -> impl Fn(&str) -> Option<String> + Send + 'static {
+        let env = self.env.clone();
+        move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
     /// Where the demo database lives.
     pub fn demo_path(&self) -> PathBuf {
         self.loaded.config.data_dir().join("demo.sqlite")

@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> u8 {
                 Command::Query(args) => query::run(&context, args).await,
                 Command::Sources(command) => sources_cmd::run(&context, command).await,
                 Command::Demo(args) => demo_cmd::run(&context, args).await,
-                Command::Model(command) => model_cmd::run(&context, command),
+                Command::Model(command) => model_cmd::run(&context, command).await,
                 Command::Config(_) => Ok(()),
             },
             Err(error) => Err(error),

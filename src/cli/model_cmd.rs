@@ -1,9 +1,12 @@
-//! `picovis model list|add|rm`: the local GGUF models Picovis knows.
+//! `picovis model list|pull|add|rm`: the local GGUF models Picovis knows.
 
 use super::context::{CliError, Context};
 use super::output::say;
 use crate::error::ErrorCode;
+use crate::models::catalog::{self, KNOWN, KnownModel};
+use crate::models::pull::{PullOptions, pull};
 use crate::models::{ModelError, ModelRegistry};
+use std::io::IsTerminal;
 use clap::Subcommand;
 use std::path::PathBuf;
 
@@ -15,6 +18,21 @@ pub enum ModelCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Also list the models `pull` can download.
+        #[arg(long)]
+        available: bool,
+    },
+    /// Download a known model (see `model list --available`), check its SHA-256 and register it.
+    Pull {
+        /// The model's name (default: the default model).
+        #[arg(default_value = crate::config::DEFAULT_LOCAL_MODEL)]
+        name: String,
+        /// Download from this URL instead (a mirror); the pinned SHA-256 still applies.
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
+        /// Expect this SHA-256 instead of the pinned one.
+        #[arg(long, value_name = "HEX")]
+        sha256: Option<String>,
     },
     /// Register a local GGUF file (its header is checked and the file hashed).
     Add {
@@ -33,21 +51,42 @@ pub enum ModelCommand {
 
 fn failure(error: ModelError) -> CliError {
     let code = match error {
-        ModelError::Unknown(_) | ModelError::Exists(_) | ModelError::Gguf(_) => ErrorCode::InvalidRequest,
+        ModelError::Unknown(_)
+        | ModelError::Exists(_)
+        | ModelError::Gguf(_)
+        | ModelError::NotPulled(_)
+        | ModelError::Mismatch { .. } => ErrorCode::InvalidRequest,
+        ModelError::Download { .. } => ErrorCode::SourceUnavailable,
         ModelError::Registry { .. } => ErrorCode::Internal,
     };
     CliError::new(code, error.to_string())
 }
 
-pub(super) fn run(context: &Context, command: ModelCommand) -> Result<(), CliError> {
+pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), CliError> {
     let registry = ModelRegistry::in_dir(&context.loaded.config.data_dir());
     match command {
-        ModelCommand::List { json } => {
+        ModelCommand::List { json, available } => {
             let models = registry.list().map_err(failure)?;
+            let pullable: Vec<&KnownModel> =
+                KNOWN.iter().filter(|k| available && !models.iter().any(|m| m.name == k.name)).collect();
             if json {
-                say!("{}", serde_json::to_string_pretty(&models).unwrap_or_default());
+                let pullable: Vec<serde_json::Value> = pullable
+                    .iter()
+                    .map(|k| serde_json::json!({"name": k.name, "url": k.url, "size": k.size, "sha256": k.sha256, "license": k.license}))
+                    .collect();
+                let listing = serde_json::json!({"registered": models, "available": pullable});
+                say!("{}", serde_json::to_string_pretty(&listing).unwrap_or_default());
             } else if models.is_empty() {
-                say!("No models registered. Add one with: picovis model add PATH.gguf");
+                say!("No models registered. Download the default with: picovis model pull");
+            }
+            for known in pullable.iter().filter(|_| !json) {
+                say!(
+                    "{}  (not pulled; {}, {}) {}",
+                    known.name,
+                    crate::config::values::format_bytes(known.size),
+                    known.license,
+                    known.summary
+                );
             }
             for model in models.iter().filter(|_| !json) {
                 let context =
@@ -60,6 +99,17 @@ pub(super) fn run(context: &Context, command: ModelCommand) -> Result<(), CliErr
                     crate::config::values::format_bytes(model.size)
                 );
             }
+        }
+        ModelCommand::Pull { name, from, sha256 } => {
+            let known = catalog::find(&name).ok_or_else(|| {
+                let names: Vec<&str> = KNOWN.iter().map(|k| k.name).collect();
+                CliError::new(ErrorCode::InvalidRequest, format!("no known model is called `{name}`"))
+                    .hint(format!("known models: {}; for another GGUF file use `picovis model add PATH`", names.join(", ")))
+            })?;
+            let options = PullOptions { from, sha256, progress: std::io::stderr().is_terminal() };
+            let dir = context.loaded.config.data_dir().join("models");
+            let entry = pull(&registry, &dir, known, &options).await.map_err(failure)?;
+            say!("Pulled `{}`: {} (sha256 {})", entry.name, entry.path.display(), entry.sha256);
         }
         ModelCommand::Add { path, name } => {
             let entry = registry.add(&path, name.as_deref()).map_err(failure)?;

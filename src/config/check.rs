@@ -316,12 +316,29 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
                 format!("the scripted model's turns file `{}` does not exist", model.name),
                 "point name at a JSON file of recorded turns".into(),
             ),
+            "local" if !cfg!(feature = "local-llm") => push(
+                Severity::Error,
+                &["model", "provider"],
+                "this build has no embedded model engine (the `local-llm` feature is off)".to_string(),
+                "rebuild with default features, or use provider \"openai\" or \"ollama\"".into(),
+            ),
+            "local" => {
+                if let Err(e) = crate::models::ModelRegistry::in_dir(&config.data_dir()).resolve(&model.name) {
+                    push(
+                        Severity::Error,
+                        &["model", "name"],
+                        e.to_string(),
+                        "name a model from `picovis model list --available`, or a .gguf file".into(),
+                    );
+                }
+            }
             "scripted" | "ollama" => {}
             other => push(
                 Severity::Error,
                 &["model", "provider"],
                 format!("unknown model provider `{other}`"),
-                "use \"openai\" (any OpenAI-compatible server), \"ollama\" or \"scripted\"".into(),
+                "use \"local\" (in-process), \"openai\" (any OpenAI-compatible server), \"ollama\" or \"scripted\""
+                    .into(),
             ),
         }
     }

@@ -54,11 +54,12 @@ pub struct Config {
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
-    /// `openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp's server, LM Studio, Ollama's
-    /// `/v1`), `ollama` (Ollama's native API) or `scripted` (replays a JSON file of recorded turns; for
-    /// tests and demos).
+    /// `local` (a GGUF file run in-process; the default), `openai` (any OpenAI-compatible server: OpenAI,
+    /// vLLM, llama.cpp's server, LM Studio, Ollama's `/v1`), `ollama` (Ollama's native API) or `scripted`
+    /// (replays a JSON file of recorded turns; for tests and demos).
     pub provider: String,
-    /// The model's name at the provider, or for `scripted` the path of the turns file.
+    /// The model's name at the provider; for `local` a name from `picovis model list` or a .gguf path;
+    /// for `scripted` the path of the turns file.
     pub name: String,
     /// Base URL: for `openai` including the version prefix (`http://127.0.0.1:8080/v1`; default OpenAI's),
     /// for `ollama` the server root (default `http://127.0.0.1:11434`).
@@ -68,6 +69,40 @@ pub struct ModelConfig {
     /// `tools` (the model calls tools until it answers; default) or `pipeline` (Picovis picks the
     /// tables and the model only writes SQL, under a JSON schema; for small local models).
     pub strategy: Option<String>,
+    /// For `local`: the context window in tokens (default 8192, capped by what the model supports).
+    #[serde(default, deserialize_with = "values::some_count")]
+    pub context_tokens: Option<u32>,
+    /// For `local`: CPU threads to use (default: every core).
+    #[serde(default, deserialize_with = "values::some_count")]
+    pub threads: Option<u32>,
+}
+
+/// The model used when the config has no `[model]` section: the embedded default, run in-process.
+pub const DEFAULT_LOCAL_MODEL: &str = "qwen2.5-coder-1.5b";
+
+impl ModelConfig {
+    /// The embedded default model (see [`DEFAULT_LOCAL_MODEL`]).
+    pub fn local_default() -> Self {
+        ModelConfig {
+            provider: "local".into(),
+            name: DEFAULT_LOCAL_MODEL.into(),
+            base_url: None,
+            api_key: None,
+            strategy: None,
+            context_tokens: None,
+            threads: None,
+        }
+    }
+
+    /// The strategy: as configured, else `pipeline` for local models (small ones drive tools poorly)
+    /// and `tools` for the others.
+    pub fn strategy(&self) -> &str {
+        match self.strategy.as_deref() {
+            Some(strategy) => strategy,
+            None if self.provider == "local" => "pipeline",
+            None => "tools",
+        }
+    }
 }
 
 impl std::fmt::Debug for ModelConfig {
@@ -78,6 +113,8 @@ impl std::fmt::Debug for ModelConfig {
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .field("strategy", &self.strategy)
+            .field("context_tokens", &self.context_tokens)
+            .field("threads", &self.threads)
             .finish()
     }
 }

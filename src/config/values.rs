@@ -99,6 +99,11 @@ pub(crate) fn count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(deserializer: D)
     T::try_from(n).map_err(|_| de::Error::custom(format!("{n} is too large")))
 }
 
+/// [`count`] for optional fields (`#[serde(default, deserialize_with = ...)]`).
+pub(crate) fn some_count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    count(deserializer).map(Some)
+}
+
 pub(crate) fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]

@@ -39,4 +39,7 @@ pub enum LlmError {
     /// The model answered with something unusable (malformed tool call, invalid JSON).
     #[error("the model's output could not be used: {0}")]
     BadOutput(String),
+    /// The in-process engine could not load or run the model: check the model file and the settings.
+    #[error("the local model failed: {0}")]
+    Engine(String),
 }

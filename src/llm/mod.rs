@@ -1,10 +1,13 @@
 //! Language models behind one trait, with provider-neutral messages and tool calls.
 //!
-//! Implementations: [`scripted::Scripted`] (deterministic replay for tests). Hosted (OpenAI-compatible),
-//! Ollama and the embedded local model are the next providers to land behind the same trait.
+//! Implementations: `local::LocalModel` (a GGUF file run in-process by llama.cpp; cargo feature
+//! `local-llm`, on by default), [`openai::OpenAiCompatible`], [`ollama::Ollama`] and
+//! [`scripted::Scripted`] (deterministic replay for tests).
 
 mod error;
 pub mod lenient;
+#[cfg(feature = "local-llm")]
+pub mod local;
 pub mod ollama;
 pub mod openai;
 pub mod scripted;
@@ -16,12 +19,16 @@ pub use types::{ChatEvent, ChatRequest, Message, Role, ToolCall, ToolSpec, Usage
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
 
-/// Opens the model a config names. `lookup_env` resolves `${NAME}` in the API key.
+/// Opens the model a config names. `lookup_env` resolves `${NAME}` in the API key; `models` finds local
+/// model files by name. Loading a local model blocks for a few seconds: call this off the async runtime's
+/// worker threads (`spawn_blocking`).
 pub fn open(
     config: &crate::config::ModelConfig,
     lookup_env: &dyn Fn(&str) -> Option<String>,
+    models: &crate::models::ModelRegistry,
 ) -> Result<std::sync::Arc<dyn ChatModel>, String> {
     match config.provider.as_str() {
+        "local" => open_local(config, models),
         "openai" => {
             let key = match &config.api_key {
                 Some(template) => Some(template.resolve(lookup_env)?.expose().to_string()),
@@ -39,8 +46,33 @@ pub fn open(
                 .map_err(|e| e.to_string())?;
             Ok(std::sync::Arc::new(model))
         }
-        other => Err(format!("unknown model provider `{other}`; use \"openai\", \"ollama\" or \"scripted\"")),
+        other => Err(format!(
+            "unknown model provider `{other}`; use \"local\", \"openai\", \"ollama\" or \"scripted\""
+        )),
     }
+}
+
+#[cfg(feature = "local-llm")]
+fn open_local(
+    config: &crate::config::ModelConfig,
+    models: &crate::models::ModelRegistry,
+) -> Result<std::sync::Arc<dyn ChatModel>, String> {
+    let path = models.resolve(&config.name).map_err(|e| e.to_string())?;
+    let mut options = local::EngineOptions::default();
+    options.context_tokens = config.context_tokens.unwrap_or(options.context_tokens);
+    options.threads = config.threads.unwrap_or(options.threads);
+    let model = local::LocalModel::open(&config.name, &path, options).map_err(|e| e.to_string())?;
+    Ok(std::sync::Arc::new(model))
+}
+
+#[cfg(not(feature = "local-llm"))]
+fn open_local(
+    _: &crate::config::ModelConfig,
+    _: &crate::models::ModelRegistry,
+) -> Result<std::sync::Arc<dyn ChatModel>, String> {
+    Err("this build of Picovis has no embedded model engine (built without the `local-llm` feature); \
+         configure a model server with provider = \"openai\" or \"ollama\""
+        .into())
 }
 
 /// The stream of events a model produces for one request.

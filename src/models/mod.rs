@@ -1,7 +1,9 @@
 //! Local model files: a registry of GGUF models in the data directory (`models.toml`), with each file's
 //! metadata and SHA-256 recorded when it is added, so an engine can check what it loads.
 
+pub mod catalog;
 pub mod gguf;
+pub mod pull;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -49,6 +51,29 @@ pub enum ModelError {
     /// The name is taken.
     #[error("a model named `{0}` is already registered; remove it first or pick another --name")]
     Exists(String),
+    /// A known model that has not been downloaded or registered.
+    #[error("the model `{0}` is not on this machine yet; run `picovis model pull {0}` (or `picovis model add PATH --name {0}` for a copy you have)")]
+    NotPulled(String),
+    /// A download failed.
+    #[error("downloading {url} failed: {message}")]
+    Download {
+        /// What was being downloaded.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A download arrived but is not the file expected; it was deleted.
+    #[error("{url} gave a file of {size} bytes with SHA-256 {actual}, not the expected {expected}; it was deleted. If the model's page lists the new hash, pass it with --sha256")]
+    Mismatch {
+        /// What was downloaded.
+        url: String,
+        /// The hash expected.
+        expected: String,
+        /// The hash received.
+        actual: String,
+        /// Bytes received.
+        size: u64,
+    },
 }
 
 /// The registry in a data directory.
@@ -111,6 +136,34 @@ impl ModelRegistry {
         Ok(entry)
     }
 
+    /// Registers a file whose size and SHA-256 the caller has just computed (a verified download).
+    pub fn add_verified(&self, path: &Path, name: &str, size: u64, sha256: String) -> Result<ModelEntry, ModelError> {
+        let info = gguf::read_info(path)?;
+        let mut registry = self.load()?;
+        registry.models.retain(|m| m.name != name);
+        let entry = ModelEntry { name: name.to_string(), path: path.to_path_buf(), size, sha256, info };
+        registry.models.push(entry.clone());
+        self.save(&registry)?;
+        Ok(entry)
+    }
+
+    /// The GGUF file for `[model] name`: a path to a file, a registered name, or (with an error that says
+    /// how to get it) a catalogue name not pulled yet.
+    pub fn resolve(&self, name: &str) -> Result<PathBuf, ModelError> {
+        if let Some(entry) = self.list()?.into_iter().find(|m| m.name == name) {
+            return Ok(entry.path);
+        }
+        let path = Path::new(name);
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gguf")) || path.components().count() > 1 {
+            gguf::read_info(path)?;
+            return Ok(path.to_path_buf());
+        }
+        match catalog::find(name) {
+            Some(_) => Err(ModelError::NotPulled(name.into())),
+            None => Err(ModelError::Unknown(name.into())),
+        }
+    }
+
     /// Unregisters a model. The file itself is left where it is.
     pub fn remove(&self, name: &str) -> Result<ModelEntry, ModelError> {
         let mut registry = self.load()?;
@@ -168,6 +221,21 @@ mod tests {
         assert!(registry.list().unwrap().is_empty());
         assert!(model.exists(), "removing a model never deletes the user's file");
         assert!(matches!(registry.remove("tiny-q4"), Err(ModelError::Unknown(_))));
+    }
+
+    #[test]
+    fn names_resolve_to_registered_files_paths_or_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("tiny.gguf");
+        gguf::tests::write_gguf(&model, &[("general.architecture", "llama".into())]);
+        let registry = ModelRegistry::in_dir(dir.path());
+        registry.add(&model, Some("mine")).unwrap();
+        assert_eq!(registry.resolve("mine").unwrap(), std::fs::canonicalize(&model).unwrap());
+        assert_eq!(registry.resolve(model.to_str().unwrap()).unwrap(), model);
+        let hint = registry.resolve("qwen2.5-coder-1.5b").unwrap_err();
+        assert!(hint.to_string().contains("picovis model pull qwen2.5-coder-1.5b"), "{hint}");
+        assert!(matches!(registry.resolve("nonesuch"), Err(ModelError::Unknown(_))));
+        assert!(matches!(registry.resolve("missing.gguf"), Err(ModelError::Gguf(_))));
     }
 
     #[test]

