@@ -53,13 +53,19 @@ fn text(t: &str) -> ChatEvent {
     ChatEvent::TextDelta { text: t.into() }
 }
 
+/// The date the tests' agents read relative periods from.
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+}
+
 async fn run(
     model: Arc<Scripted>,
     context: Arc<ToolContext>,
     budget: AgentBudget,
     question: &str,
 ) -> Vec<Event> {
-    let agent = Arc::new(Agent::new(model, Arc::new(Registry::builtin()), context, budget));
+    let agent =
+        Arc::new(Agent::new(model, Arc::new(Registry::builtin()), context, budget).with_today(today()));
     let mut receiver = agent.ask(Request { question: question.into(), session: None });
     let mut events = Vec::new();
     while let Some(event) = receiver.recv().await {
@@ -225,7 +231,10 @@ async fn a_request_that_differs_from_the_recording_fails_the_run() {
     let context = context_for(demo_path());
     let mut expected = picovis::llm::ChatRequest {
         messages: vec![
-            picovis::llm::Message::text(picovis::llm::Role::System, picovis::agent::system_prompt(&context)),
+            picovis::llm::Message::text(
+                picovis::llm::Role::System,
+                picovis::agent::system_prompt(&context, today()),
+            ),
             picovis::llm::Message::text(picovis::llm::Role::User, "How many customers?"),
         ],
         tools: Registry::builtin().specs(),
@@ -247,7 +256,7 @@ async fn a_request_that_differs_from_the_recording_fails_the_run() {
 #[tokio::test]
 async fn system_prompt_and_tool_schemas_snapshot() {
     let context = context_for(demo_path());
-    insta::assert_snapshot!("system_prompt", picovis::agent::system_prompt(&context));
+    insta::assert_snapshot!("system_prompt", picovis::agent::system_prompt(&context, today()));
     insta::assert_yaml_snapshot!("tool_specs", Registry::builtin().specs());
 }
 
@@ -349,9 +358,12 @@ async fn the_compact_pipeline_picks_tables_constrains_sql_repairs_and_answers() 
             && user.contains("table main.products"),
         "{user}"
     );
-    assert!(
-        requests[1].messages.last().unwrap().content.starts_with("That query failed: error (query_failed)")
-    );
+    // The retry is asked afresh, with the error and a hint but without the failed query to copy.
+    let retry = &requests[1].messages.last().unwrap().content;
+    assert!(retry.contains("avoid these mistakes:\n- A query failed with error (query_failed)"), "{retry}");
+    assert!(retry.contains("no such column: nme"), "{retry}");
+    assert!(!retry.contains("SELECT nme"), "{retry}");
+    assert_eq!(requests[1].messages.len(), requests[0].messages.len());
     let answer_request = &requests[2].messages[1].content;
     assert!(answer_request.contains("SQL: SELECT count(*) AS n FROM products"), "{answer_request}");
     assert!(answer_request.contains("150"), "{answer_request}");
@@ -364,4 +376,35 @@ async fn the_compact_pipeline_picks_tables_constrains_sql_repairs_and_answers() 
     // The JSON with the SQL is never shown as the answer.
     assert!(!events.iter().any(|e| matches!(e, Event::AnswerDelta { text } if text.contains("sql"))));
     assert!(matches!(events.last(), Some(Event::Done { steps: 3, .. })));
+}
+
+#[tokio::test]
+async fn the_pipeline_rechecks_an_empty_result_once_and_never_lets_the_model_word_no_rows() {
+    let empty = "{\"sql\": \"SELECT name FROM products WHERE name = 'Unobtainium'\"}";
+    let model = Arc::new(Scripted::new(vec![turn(vec![text(empty)]), turn(vec![text(empty)])]));
+    let agent = Agent::new(
+        model.clone(),
+        Arc::new(Registry::builtin()),
+        context_for(demo_path()),
+        AgentBudget::default(),
+    )
+    .with_strategy(picovis::agent::Strategy::Pipeline);
+    let mut receiver = Arc::new(agent)
+        .ask(Request { question: "Which products are called Unobtainium?".into(), session: None });
+    let mut events = Vec::new();
+    while let Some(event) = receiver.recv().await {
+        events.push(event);
+    }
+    let requests = model.requests();
+    assert_eq!(requests.len(), 2, "two SQL attempts, and no model call to word an empty answer");
+    assert!(requests[1].messages.last().unwrap().content.contains("returned no rows"));
+    let answer: String = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::AnswerDelta { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(answer, "The query returned no rows: nothing in the data matches the question.");
+    assert_eq!(model.remaining(), 0);
 }

@@ -310,7 +310,7 @@ fn models_are_registered_listed_and_removed() {
     assert!(stdout(&out).starts_with("Registered `qwen-tiny`"), "{}", stdout(&out));
     let listed: serde_json::Value =
         serde_json::from_str(&stdout(&picovis(dir.path(), &["model", "list", "--json"]))).unwrap();
-    assert_eq!(listed[0]["info"]["architecture"], "qwen2");
+    assert_eq!(listed["registered"][0]["info"]["architecture"], "qwen2");
     std::fs::write(dir.path().join("fake.gguf"), b"not a model").unwrap();
     let out = picovis(dir.path(), &["model", "add", "fake.gguf"]);
     assert_eq!(out.status.code(), Some(2));

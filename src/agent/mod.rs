@@ -16,6 +16,7 @@ pub use session::Session;
 
 use crate::llm::ChatModel;
 use crate::tools::{Registry, ToolContext};
+use chrono::NaiveDate;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -67,6 +68,8 @@ pub struct Agent {
     context: Arc<ToolContext>,
     budget: AgentBudget,
     system: String,
+    template: String,
+    today: NaiveDate,
     strategy: Strategy,
 }
 
@@ -78,8 +81,19 @@ impl Agent {
         context: Arc<ToolContext>,
         budget: AgentBudget,
     ) -> Self {
-        let system = system_prompt(&context);
-        Agent { model, tools, context, budget, system, strategy: Strategy::Tools }
+        let today = chrono::Local::now().date_naive();
+        let system = system_prompt(&context, today);
+        let template = SYSTEM_TEMPLATE.to_string();
+        Agent { model, tools, context, budget, system, template, today, strategy: Strategy::Tools }
+    }
+
+    /// Fixes the date the agent reads relative periods from (default: the local date when the agent was
+    /// made). For reproducible tests and evals.
+    pub fn with_today(mut self, today: NaiveDate) -> Self {
+        self.today = today;
+        self.system =
+            render_system(&self.template, &self.context, today).unwrap_or_else(|_| self.system.clone());
+        self
     }
 
     /// Chooses how the model is driven.
@@ -91,7 +105,8 @@ impl Agent {
     /// Replaces the system prompt with `template` (an operator's override), rendered for this agent's
     /// sources. Fails with the template error, so a broken override is reported, not silently ignored.
     pub fn with_system_template(mut self, template: &str) -> Result<Self, String> {
-        self.system = render_system(template, &self.context)?;
+        self.system = render_system(template, &self.context, self.today)?;
+        self.template = template.to_string();
         Ok(self)
     }
 

@@ -2,7 +2,7 @@
 //! tables, the model only writes SQL (constrained to `{"sql": ...}` JSON where the server supports it),
 //! the guard checks it, the source runs it, errors go back for repair, and a last call words the answer.
 
-use super::run::{Stop, TextMode, call_tool, check_tokens, complete};
+use super::run::{Called, Stop, TextMode, call_tool, cancelled, check_tokens, complete, emit};
 use super::{Agent, Event};
 use crate::llm::{ChatRequest, Message, Role, ToolCall, Usage};
 use crate::tools::fence;
@@ -11,13 +11,22 @@ use tokio::sync::mpsc::Sender;
 const SQL_TEMPLATE: &str = include_str!("../../prompts/sql.md.j2");
 const ANSWER_TEMPLATE: &str = include_str!("../../prompts/answer.md.j2");
 
+/// Sent back when a query ran but matched nothing.
+const EMPTY_RESULT: &str = "A query returned no rows; if the question should have an answer, check the joins, filters and date ranges.";
+
+/// The answer when the final query matched nothing.
+const NO_ROWS: &str = "The query returned no rows: nothing in the data matches the question.";
+
 /// Tables shown to the model.
 const TABLES: usize = 6;
 
-/// The SQL-writing system prompt for a dialect.
-pub fn sql_prompt(dialect: &str) -> String {
+/// The SQL-writing system prompt for a dialect, on `today`.
+pub fn sql_prompt(dialect: &str, today: chrono::NaiveDate) -> String {
     minijinja::Environment::new()
-        .render_str(SQL_TEMPLATE, minijinja::context! { dialect => dialect })
+        .render_str(
+            SQL_TEMPLATE,
+            minijinja::context! { dialect => dialect, today => today.to_string(), periods => super::prompt::periods(today) },
+        )
         .unwrap_or_else(|_| SQL_TEMPLATE.to_string())
 }
 
@@ -61,25 +70,33 @@ pub(super) async fn answer(
     let schema = agent.context.schema(&source).await.map_err(|e| unavailable(e.message))?;
     let tables = crate::tools::rank_tables(&schema, question, TABLES);
     let cards: Vec<String> = tables.iter().map(|t| crate::tools::table_card(t)).collect();
-    let mut messages = vec![Message::text(Role::System, sql_prompt(source.dialect().as_str()))];
+    let mut base = vec![Message::text(Role::System, sql_prompt(source.dialect().as_str(), agent.today))];
     // Earlier questions and answers only (no tool traffic): enough for follow-ups, small enough for
     // a small model's context.
-    messages.extend(
+    base.extend(
         history
             .iter()
             .filter(|m| matches!(m.role, Role::User | Role::Assistant) && m.tool_calls.is_empty())
             .cloned(),
     );
-    messages.push(Message::text(
-        Role::User,
-        format!("{}\nQuestion: {question}", fence(source.name(), "schema", &cards.join("\n\n"))),
-    ));
+    let ask = format!("{}\nQuestion: {question}", fence(source.name(), "schema", &cards.join("\n\n")));
+    // What went wrong in earlier attempts. Each attempt is asked afresh with these notes rather than as a
+    // conversation that shows the failed query: small models copy a query they can see, mistake and all.
+    let mut notes: Vec<String> = Vec::new();
     let mut attempt = 0;
-    let rows = loop {
+    let mut empty_checked = false;
+    let (rows, count) = loop {
         attempt += 1;
         *steps += 1;
+        let mut messages = base.clone();
+        let mut prompt = ask.clone();
+        if !notes.is_empty() {
+            prompt.push_str("\nEarlier attempts went wrong; avoid these mistakes:\n");
+            prompt.push_str(&notes.join("\n"));
+        }
+        messages.push(Message::text(Role::User, prompt));
         let chat = ChatRequest {
-            messages: messages.clone(),
+            messages,
             tools: Vec::new(),
             max_tokens: Some(512),
             response_schema: Some(sql_schema()),
@@ -93,10 +110,17 @@ pub(super) async fn answer(
             arguments: serde_json::json!({ "sql": sql, "source": source.name() }),
         };
         let mut results = Vec::new();
-        let ok = call_tool(agent, &call, sender, &mut results).await?;
+        let called = call_tool(agent, &call, sender, &mut results).await?;
         let result = results.pop().map(|m| m.content).unwrap_or_default();
-        if ok {
-            break format!("SQL: {sql}\n{result}");
+        match called {
+            // An empty result is often a wrong join or date range: the model gets one look at it.
+            Called::Done(Some(0)) if !empty_checked && attempt <= agent.budget.max_repairs => {
+                empty_checked = true;
+                notes.push(format!("- {EMPTY_RESULT}"));
+                continue;
+            }
+            Called::Done(rows) => break (format!("SQL: {sql}\n{result}"), rows),
+            Called::Failed => {}
         }
         if attempt > agent.budget.max_repairs {
             return Err(Stop {
@@ -106,12 +130,17 @@ pub(super) async fn answer(
                 ),
             });
         }
-        messages.push(Message::text(Role::Assistant, reply));
-        messages.push(Message::text(
-            Role::User,
-            format!("That query failed: {result}\nReply with a corrected query."),
-        ));
+        let error = result.trim_end_matches("\nFix the call and try again.").replace('\n', " ");
+        notes.push(format!("- A query failed with {error}"));
     };
+    if count == Some(0) {
+        // Nothing for a model to word, and small models invent rows when shown none.
+        let text = NO_ROWS.to_string();
+        if !emit(sender, Event::AnswerDelta { text: text.clone() }).await {
+            return Err(cancelled());
+        }
+        return Ok(text);
+    }
     *steps += 1;
     let chat = ChatRequest {
         messages: vec![

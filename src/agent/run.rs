@@ -25,7 +25,7 @@ pub(super) enum TextMode {
 }
 
 /// Sends an event; `false` means the receiver is gone and the run should stop.
-async fn emit(sender: &Sender<Event>, event: Event) -> bool {
+pub(super) async fn emit(sender: &Sender<Event>, event: Event) -> bool {
     sender.send(event).await.is_ok()
 }
 
@@ -96,7 +96,7 @@ pub(super) fn check_tokens(agent: &Agent, usage: &Usage) -> Result<(), Stop> {
     Ok(())
 }
 
-fn cancelled() -> Stop {
+pub(super) fn cancelled() -> Stop {
     Stop { code: "cancelled", message: String::new() }
 }
 
@@ -141,7 +141,7 @@ async fn turns(
             return Ok(());
         }
         for call in calls {
-            let ok = call_tool(agent, &call, sender, messages).await?;
+            let ok = call_tool(agent, &call, sender, messages).await? != Called::Failed;
             if !ok {
                 failures += 1;
                 if failures > agent.budget.max_repairs {
@@ -197,12 +197,21 @@ pub(super) async fn complete(
 }
 
 /// Runs one tool call and appends its result (or error) for the model. Returns whether it succeeded.
+/// What a tool call came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Called {
+    /// It failed; the error went back to the model.
+    Failed,
+    /// It worked, returning this many rows (`None` for tools that return no result set).
+    Done(Option<usize>),
+}
+
 pub(super) async fn call_tool(
     agent: &Agent,
     call: &ToolCall,
     sender: &Sender<Event>,
     messages: &mut Vec<Message>,
-) -> Result<bool, Stop> {
+) -> Result<Called, Stop> {
     let announce =
         Event::ToolCall { id: call.id.clone(), name: call.name.clone(), arguments: call.arguments.clone() };
     if !emit(sender, announce).await {
@@ -211,7 +220,7 @@ pub(super) async fn call_tool(
     let span = tracing::info_span!("tool", name = %call.name, id = %call.id);
     let result = agent.tools.call(&agent.context, &call.name, call.arguments.clone()).instrument(span).await;
     let mut events = Vec::new();
-    let ok = match result {
+    let called = match result {
         Ok(output) => {
             events.push(Event::ToolResult {
                 id: call.id.clone(),
@@ -222,6 +231,7 @@ pub(super) async fn call_tool(
             if let Some((source, sql)) = output.sql {
                 events.push(Event::Sql { source, sql });
             }
+            let rows = output.result.as_ref().map(|r| r.rows.len());
             if let Some(result) = output.result {
                 let chart = super::chart::suggest(&result.columns, &result.rows);
                 events.push(Event::Rows {
@@ -234,7 +244,7 @@ pub(super) async fn call_tool(
                 }
             }
             messages.push(Message::tool_result(&call.id, output.for_model));
-            true
+            Called::Done(rows)
         }
         Err(error) => {
             tracing::warn!(tool = %call.name, code = error.code, detail = %error.detail, "tool call failed");
@@ -246,7 +256,7 @@ pub(super) async fn call_tool(
                 error: Some(text.clone()),
             });
             messages.push(Message::tool_result(&call.id, format!("{text}\nFix the call and try again.")));
-            false
+            Called::Failed
         }
     };
     for event in events {
@@ -254,5 +264,5 @@ pub(super) async fn call_tool(
             return Err(cancelled());
         }
     }
-    Ok(ok)
+    Ok(called)
 }

@@ -6,8 +6,8 @@ use crate::error::ErrorCode;
 use crate::models::catalog::{self, KNOWN, KnownModel};
 use crate::models::pull::{PullOptions, pull};
 use crate::models::{ModelError, ModelRegistry};
-use std::io::IsTerminal;
 use clap::Subcommand;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// `picovis model ...`
@@ -103,8 +103,12 @@ pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), 
         ModelCommand::Pull { name, from, sha256 } => {
             let known = catalog::find(&name).ok_or_else(|| {
                 let names: Vec<&str> = KNOWN.iter().map(|k| k.name).collect();
-                CliError::new(ErrorCode::InvalidRequest, format!("no known model is called `{name}`"))
-                    .hint(format!("known models: {}; for another GGUF file use `picovis model add PATH`", names.join(", ")))
+                CliError::new(ErrorCode::InvalidRequest, format!("no known model is called `{name}`")).hint(
+                    format!(
+                        "known models: {}; for another GGUF file use `picovis model add PATH`",
+                        names.join(", ")
+                    ),
+                )
             })?;
             let options = PullOptions { from, sha256, progress: std::io::stderr().is_terminal() };
             let dir = context.loaded.config.data_dir().join("models");

@@ -100,7 +100,9 @@ pub(crate) fn count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(deserializer: D)
 }
 
 /// [`count`] for optional fields (`#[serde(default, deserialize_with = ...)]`).
-pub(crate) fn some_count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(deserializer: D) -> Result<Option<T>, D::Error> {
+pub(crate) fn some_count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
     count(deserializer).map(Some)
 }
 

@@ -52,7 +52,9 @@ pub enum ModelError {
     #[error("a model named `{0}` is already registered; remove it first or pick another --name")]
     Exists(String),
     /// A known model that has not been downloaded or registered.
-    #[error("the model `{0}` is not on this machine yet; run `picovis model pull {0}` (or `picovis model add PATH --name {0}` for a copy you have)")]
+    #[error(
+        "the model `{0}` is not on this machine yet; run `picovis model pull {0}` (or `picovis model add PATH --name {0}` for a copy you have)"
+    )]
     NotPulled(String),
     /// A download failed.
     #[error("downloading {url} failed: {message}")]
@@ -63,7 +65,9 @@ pub enum ModelError {
         message: String,
     },
     /// A download arrived but is not the file expected; it was deleted.
-    #[error("{url} gave a file of {size} bytes with SHA-256 {actual}, not the expected {expected}; it was deleted. If the model's page lists the new hash, pass it with --sha256")]
+    #[error(
+        "{url} gave a file of {size} bytes with SHA-256 {actual}, not the expected {expected}; it was deleted. If the model's page lists the new hash, pass it with --sha256"
+    )]
     Mismatch {
         /// What was downloaded.
         url: String,
@@ -137,7 +141,13 @@ impl ModelRegistry {
     }
 
     /// Registers a file whose size and SHA-256 the caller has just computed (a verified download).
-    pub fn add_verified(&self, path: &Path, name: &str, size: u64, sha256: String) -> Result<ModelEntry, ModelError> {
+    pub fn add_verified(
+        &self,
+        path: &Path,
+        name: &str,
+        size: u64,
+        sha256: String,
+    ) -> Result<ModelEntry, ModelError> {
         let info = gguf::read_info(path)?;
         let mut registry = self.load()?;
         registry.models.retain(|m| m.name != name);

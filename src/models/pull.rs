@@ -33,7 +33,9 @@ pub async fn pull(
 ) -> Result<ModelEntry, ModelError> {
     let url = options.from.as_deref().unwrap_or(model.url);
     let expected = options.sha256.as_deref().unwrap_or(model.sha256).to_ascii_lowercase();
-    tokio::fs::create_dir_all(dir).await.map_err(|e| download_error(url, format!("{}: {e}", dir.display())))?;
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| download_error(url, format!("{}: {e}", dir.display())))?;
     let target = dir.join(catalog::file_name(model));
     let partial = target.with_extension("gguf.part");
 
@@ -46,11 +48,8 @@ pub async fn pull(
         return Err(download_error(url, format!("HTTP {}", response.status())));
     }
     let total = response.content_length().unwrap_or(model.size);
-    let bar = if options.progress {
-        indicatif::ProgressBar::new(total)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar =
+        if options.progress { indicatif::ProgressBar::new(total) } else { indicatif::ProgressBar::hidden() };
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
     ) {
@@ -73,7 +72,12 @@ pub async fn pull(
         file.flush().await.map_err(|e| download_error(url, e))?;
         let actual: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
         if actual != expected {
-            return Err(ModelError::Mismatch { url: url.to_string(), expected: expected.clone(), actual, size });
+            return Err(ModelError::Mismatch {
+                url: url.to_string(),
+                expected: expected.clone(),
+                actual,
+                size,
+            });
         }
         Ok(size)
     }

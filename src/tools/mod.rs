@@ -8,6 +8,7 @@ pub mod custom;
 mod describe_table;
 mod explain_query;
 mod fence;
+mod hint;
 mod list_sources;
 mod registry;
 mod run_query;

@@ -67,7 +67,17 @@ impl Tool for RunQuery {
         let query = Guard::check(source.dialect(), &args.sql).map_err(|refusal| {
             ToolError::new("query_refused", format!("{} ({})", refusal.message, refusal.reason.code()))
         })?;
-        run_checked(source, &query).await
+        match run_checked(source, &query).await {
+            Err(mut error) if error.code == "query_failed" => {
+                if let Ok(schema) = context.schema(source).await
+                    && let Some(hint) = super::hint::repair_hint(&error.message, &schema)
+                {
+                    error.message = format!("{}\n{hint}", error.message);
+                }
+                Err(error)
+            }
+            other => other,
+        }
     }
 }
 

@@ -31,3 +31,21 @@ pub fn unique_name(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
 }
+
+/// A GGUF model from the test model cache (`scripts/fetch-models.sh` fills it; `scripts/test.sh` runs
+/// that first). A missing model is a failure with the command that fixes it, never a skip.
+pub fn model_path(file: &str) -> PathBuf {
+    let cache = std::env::var("PICOVIS_MODEL_CACHE").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/picovis/models")
+    });
+    let path = cache.join(file);
+    assert!(path.exists(), "{} is missing: run scripts/fetch-models.sh --all", path.display());
+    path
+}
+
+/// SmolLM2-135M-Instruct Q4_1: tiny and fast, for wiring.
+pub const SMOLLM2: &str = "smollm2-135m-instruct-q4_1.gguf";
+/// Qwen2.5-Coder-0.5B-Instruct Q4_K_M: small, and follows tool-calling formats.
+pub const QWEN_05B: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf";
+/// Qwen2.5-Coder-1.5B-Instruct Q4_K_M: the default model.
+pub const QWEN_15B: &str = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf";

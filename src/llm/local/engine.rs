@@ -101,8 +101,10 @@ fn backend() -> Result<&'static LlamaBackend, LlmError> {
     static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
     BACKEND
         .get_or_init(|| {
-            // llama.cpp logs every tensor it loads; route it to `tracing` (shown with RUST_LOG=debug).
-            llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
+            // llama.cpp logs every tensor it loads and warns about harmless quirks of model files; its
+            // logs go to `tracing` only when the operator asked for logs (PICOVIS_LOG).
+            let wanted = std::env::var_os("PICOVIS_LOG").is_some();
+            llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default().with_logs_enabled(wanted));
             LlamaBackend::init().map_err(|e| e.to_string())
         })
         .as_ref()
@@ -173,7 +175,9 @@ fn worker(
             return;
         }
     };
-    let text = |token: LlamaToken| String::from_utf8_lossy(&model.vocab().token_to_piece(token, true, None)).into_owned();
+    let text = |token: LlamaToken| {
+        String::from_utf8_lossy(&model.vocab().token_to_piece(token, true, None)).into_owned()
+    };
     let facts = ModelFacts {
         chat_template: model.meta_val_str("tokenizer.chat_template").ok(),
         bos: text(model.vocab().bos()),
@@ -207,16 +211,18 @@ fn sampler(model: &LlamaModel, constraint: Option<&Constraint>) -> Result<LlamaS
     let grammar = |e: &dyn std::fmt::Display| LlmError::Engine(format!("invalid grammar: {e}"));
     Ok(match constraint {
         None => LlamaSampler::greedy(),
-        Some(Constraint::Whole(gbnf)) => {
-            LlamaSampler::chain_simple([LlamaSampler::grammar(model, gbnf, "root").map_err(|e| grammar(&e))?, LlamaSampler::greedy()])
-        }
+        Some(Constraint::Whole(gbnf)) => LlamaSampler::chain_simple([
+            LlamaSampler::grammar(model, gbnf, "root").map_err(|e| grammar(&e))?,
+            LlamaSampler::greedy(),
+        ]),
         Some(Constraint::AfterTrigger(gbnf)) => {
             // Models whose vocabulary has `<tool_call>` as one special token trigger on that token;
             // others on the text.
             let opener = model.vocab().tokenize(CALL_OPEN.as_bytes(), false, true);
             let (words, tokens): (Vec<&str>, Vec<LlamaToken>) =
                 if opener.len() == 1 { (Vec::new(), opener) } else { (vec![CALL_OPEN], Vec::new()) };
-            let lazy = LlamaSampler::grammar_lazy(model, gbnf, "root", words, &tokens).map_err(|e| grammar(&e))?;
+            let lazy =
+                LlamaSampler::grammar_lazy(model, gbnf, "root", words, &tokens).map_err(|e| grammar(&e))?;
             LlamaSampler::chain_simple([lazy, LlamaSampler::greedy()])
         }
     })
@@ -295,7 +301,9 @@ fn generate(
             }
         }
         batch.clear();
-        batch.add(token, (tokens.len() + generated as usize - 1) as i32, &[0], true).map_err(|e| decode(&e))?;
+        batch
+            .add(token, (tokens.len() + generated as usize - 1) as i32, &[0], true)
+            .map_err(|e| decode(&e))?;
         context.decode(batch).map_err(|e| decode(&e))?;
         cached.push(token);
         logits_at = 0;

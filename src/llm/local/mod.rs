@@ -31,9 +31,10 @@ pub struct LocalModel {
 
 /// Models already loaded, by file and options: a process loads each file once (loading takes seconds and
 /// the weights take memory), however many agents use it.
-fn loaded() -> &'static Mutex<HashMap<(PathBuf, EngineOptions), Arc<Engine>>> {
-    static LOADED: std::sync::OnceLock<Mutex<HashMap<(PathBuf, EngineOptions), Arc<Engine>>>> =
-        std::sync::OnceLock::new();
+type Loaded = Mutex<HashMap<(PathBuf, EngineOptions), Arc<Engine>>>;
+
+fn loaded() -> &'static Loaded {
+    static LOADED: std::sync::OnceLock<Loaded> = std::sync::OnceLock::new();
     LOADED.get_or_init(Default::default)
 }
 
@@ -100,44 +101,58 @@ impl ChatModel for LocalModel {
 
     async fn chat(&self, request: &ChatRequest) -> Result<ChatStream, LlmError> {
         let prompt = self.template.render(&request.messages, &request.tools).map_err(LlmError::Engine)?;
+        tracing::trace!(model = %self.name, %prompt, "local model prompt");
         let constraint = Self::constraint(request)?;
         let (output, pieces) = mpsc::channel(64);
         let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
         self.engine.submit(Job { prompt, constraint, max_tokens, output })?;
         let tools: Vec<String> = request.tools.iter().map(|t| t.name.clone()).collect();
         let state = (pieces, lenient::TextCalls::new(tools), std::collections::VecDeque::new(), false);
-        let stream = futures_util::stream::unfold(state, |(mut pieces, mut held, mut ready, mut finished)| async move {
-            loop {
-                if let Some(event) = ready.pop_front() {
-                    return Some((event, (pieces, held, ready, finished)));
-                }
-                if finished {
-                    return None;
-                }
-                match pieces.recv().await {
-                    Some(Output::Text(text)) => {
-                        if let Some(text) = held.push(text) {
-                            ready.push_back(Ok(ChatEvent::TextDelta { text }));
+        let stream = futures_util::stream::unfold(
+            state,
+            |(mut pieces, mut held, mut ready, mut finished)| async move {
+                loop {
+                    if let Some(event) = ready.pop_front() {
+                        return Some((event, (pieces, held, ready, finished)));
+                    }
+                    if finished {
+                        return None;
+                    }
+                    match pieces.recv().await {
+                        Some(Output::Text(text)) => {
+                            if let Some(text) = held.push(text) {
+                                ready.push_back(Ok(ChatEvent::TextDelta { text }));
+                            }
+                        }
+                        Some(Output::Done(stats)) => {
+                            tracing::debug!(
+                                prompt_tokens = stats.prompt_tokens,
+                                cached_tokens = stats.cached_tokens,
+                                completion_tokens = stats.completion_tokens,
+                                prompt_ms = stats.prompt_time.as_millis() as u64,
+                                generation_ms = stats.generation_time.as_millis() as u64,
+                                "local generation done"
+                            );
+                            ready.extend(held.finish(false).into_iter().map(Ok));
+                            let usage = Usage {
+                                prompt_tokens: stats.prompt_tokens,
+                                completion_tokens: stats.completion_tokens,
+                            };
+                            ready.push_back(Ok(ChatEvent::Done { usage }));
+                            finished = true;
+                        }
+                        Some(Output::Failed(e)) => {
+                            ready.push_back(Err(e));
+                            finished = true;
+                        }
+                        None => {
+                            ready.push_back(Err(LlmError::Engine("the model thread stopped".into())));
+                            finished = true;
                         }
                     }
-                    Some(Output::Done(stats)) => {
-                        ready.extend(held.finish(false).into_iter().map(Ok));
-                        let usage =
-                            Usage { prompt_tokens: stats.prompt_tokens, completion_tokens: stats.completion_tokens };
-                        ready.push_back(Ok(ChatEvent::Done { usage }));
-                        finished = true;
-                    }
-                    Some(Output::Failed(e)) => {
-                        ready.push_back(Err(e));
-                        finished = true;
-                    }
-                    None => {
-                        ready.push_back(Err(LlmError::Engine("the model thread stopped".into())));
-                        finished = true;
-                    }
                 }
-            }
-        });
+            },
+        );
         Ok(Box::pin(stream))
     }
 }

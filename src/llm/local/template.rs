@@ -114,7 +114,10 @@ fn add_tools_to_system(messages: &mut Vec<Value>, tools: &[ToolSpec]) {
             }
             *message = json!({"role": "assistant", "content": text});
         } else if message["role"] == "tool" {
-            let text = format!("<tool_response>\n{}\n</tool_response>", message["content"].as_str().unwrap_or_default());
+            let text = format!(
+                "<tool_response>\n{}\n</tool_response>",
+                message["content"].as_str().unwrap_or_default()
+            );
             *message = json!({"role": "user", "content": text});
         }
     }
