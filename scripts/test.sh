@@ -28,6 +28,18 @@ if ! mariadb -h 127.0.0.1 -u root -e 'SELECT 1' >/dev/null 2>&1; then
   wait_for MariaDB "mariadb -h 127.0.0.1 -u root -e 'SELECT 1'"
 fi
 
+# The embedded engine builds llama.cpp from source: CMake, and libclang for bindgen.
+if ! command -v cmake >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then
+  log "installing cmake and libclang-dev"
+  apt-get install -y --no-install-recommends cmake libclang-dev >/dev/null || {
+    apt-get update >/dev/null && apt-get install -y --no-install-recommends cmake libclang-dev >/dev/null
+  }
+fi
+
+# GGUF models for the engine tests, cached outside the clone (checked against pinned SHA-256s).
+log "fetching test models"
+bash scripts/fetch-models.sh --all >/dev/null
+
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   log "installing cargo-nextest"
   cargo install --locked cargo-nextest
