@@ -20,8 +20,12 @@ server="${LLAMA_SERVER:?set LLAMA_SERVER to a llama-server binary}"
 port=18089
 
 echo "== picovis embedded engine ($model, $threads threads)" >&2
+# PICOVIS_BENCH_DEV=1 runs the dev-profile build (llama.cpp then compiled RelWithDebInfo, -O2, instead of
+# Release, -O3) when there is no time for a release build.
+profile=(bench)
+[[ "${PICOVIS_BENCH_DEV:-}" == 1 ]] && profile=(test)
 ours=$(PICOVIS_BENCH_MODEL="$model" PICOVIS_BENCH_THREADS="$threads" PICOVIS_BENCH_TOKENS="$tokens" \
-  PICOVIS_BENCH_RUNS="$runs" cargo bench --quiet --bench llm_speed | tail -n1)
+  PICOVIS_BENCH_RUNS="$runs" cargo "${profile[@]}" --quiet --bench llm_speed | tail -n1)
 echo "$ours"
 
 echo "== llama-server" >&2

@@ -58,6 +58,20 @@ fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
 }
 
+/// Runs `question` through the compact pipeline over the demo database.
+async fn run_pipeline(model: Arc<Scripted>, question: &str) -> Vec<Event> {
+    let agent =
+        Agent::new(model, Arc::new(Registry::builtin()), context_for(demo_path()), AgentBudget::default())
+            .with_today(today())
+            .with_strategy(picovis::agent::Strategy::Pipeline);
+    let mut receiver = Arc::new(agent).ask(Request { question: question.into(), session: None });
+    let mut events = Vec::new();
+    while let Some(event) = receiver.recv().await {
+        events.push(event);
+    }
+    events
+}
+
 async fn run(
     model: Arc<Scripted>,
     context: Arc<ToolContext>,
@@ -334,19 +348,7 @@ async fn the_compact_pipeline_picks_tables_constrains_sql_repairs_and_answers() 
         turn(vec![text("```sql\nSELECT count(*) AS n FROM products\n```")]),
         turn(vec![text("There are 150 products.")]),
     ]));
-    let agent = Agent::new(
-        model.clone(),
-        Arc::new(Registry::builtin()),
-        context_for(demo_path()),
-        AgentBudget::default(),
-    )
-    .with_strategy(picovis::agent::Strategy::Pipeline);
-    let mut receiver = Arc::new(agent)
-        .ask(Request { question: "How many products are in the catalog?".into(), session: None });
-    let mut events = Vec::new();
-    while let Some(event) = receiver.recv().await {
-        events.push(event);
-    }
+    let events = run_pipeline(model.clone(), "How many products are in the catalog?").await;
     let requests = model.requests();
     // The SQL requests offer no tools, ask for {"sql": ...} and show fenced table cards picked by Picovis.
     assert!(requests[0].tools.is_empty());
@@ -382,19 +384,7 @@ async fn the_compact_pipeline_picks_tables_constrains_sql_repairs_and_answers() 
 async fn the_pipeline_rechecks_an_empty_result_once_and_never_lets_the_model_word_no_rows() {
     let empty = "{\"sql\": \"SELECT name FROM products WHERE name = 'Unobtainium'\"}";
     let model = Arc::new(Scripted::new(vec![turn(vec![text(empty)]), turn(vec![text(empty)])]));
-    let agent = Agent::new(
-        model.clone(),
-        Arc::new(Registry::builtin()),
-        context_for(demo_path()),
-        AgentBudget::default(),
-    )
-    .with_strategy(picovis::agent::Strategy::Pipeline);
-    let mut receiver = Arc::new(agent)
-        .ask(Request { question: "Which products are called Unobtainium?".into(), session: None });
-    let mut events = Vec::new();
-    while let Some(event) = receiver.recv().await {
-        events.push(event);
-    }
+    let events = run_pipeline(model.clone(), "Which products are called Unobtainium?").await;
     let requests = model.requests();
     assert_eq!(requests.len(), 2, "two SQL attempts, and no model call to word an empty answer");
     assert!(requests[1].messages.last().unwrap().content.contains("returned no rows"));
