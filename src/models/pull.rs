@@ -91,5 +91,7 @@ pub async fn pull(
         }
     };
     tokio::fs::rename(&partial, &target).await.map_err(|e| download_error(url, e))?;
+    // Registered by absolute path: a relative data directory must not tie the model to today's cwd.
+    let target = tokio::fs::canonicalize(&target).await.unwrap_or(target);
     registry.add_verified(&target, model.name, size, expected)
 }
