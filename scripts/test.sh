@@ -49,5 +49,7 @@ log "cargo fmt --check"
 cargo fmt --check
 log "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
+log "cargo check --no-default-features (a build for model servers only, without llama.cpp)"
+cargo check --no-default-features --all-targets --locked
 log "cargo nextest run"
 cargo nextest run --locked --no-fail-fast
