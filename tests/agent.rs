@@ -64,12 +64,7 @@ async fn run_pipeline(model: Arc<Scripted>, question: &str) -> Vec<Event> {
         Agent::new(model, Arc::new(Registry::builtin()), context_for(demo_path()), AgentBudget::default())
             .with_today(today())
             .with_strategy(picovis::agent::Strategy::Pipeline);
-    let mut receiver = Arc::new(agent).ask(Request { question: question.into(), session: None });
-    let mut events = Vec::new();
-    while let Some(event) = receiver.recv().await {
-        events.push(event);
-    }
-    events
+    events_of(agent, question).await
 }
 
 async fn run(
@@ -78,9 +73,13 @@ async fn run(
     budget: AgentBudget,
     question: &str,
 ) -> Vec<Event> {
-    let agent =
-        Arc::new(Agent::new(model, Arc::new(Registry::builtin()), context, budget).with_today(today()));
-    let mut receiver = agent.ask(Request { question: question.into(), session: None });
+    events_of(Agent::new(model, Arc::new(Registry::builtin()), context, budget).with_today(today()), question)
+        .await
+}
+
+/// Every event of one run of `agent` on `question`.
+async fn events_of(agent: Agent, question: &str) -> Vec<Event> {
+    let mut receiver = Arc::new(agent).ask(Request { question: question.into(), session: None });
     let mut events = Vec::new();
     while let Some(event) = receiver.recv().await {
         events.push(event);

@@ -22,12 +22,7 @@ fn request(messages: Vec<Message>) -> ChatRequest {
 }
 
 async fn collect(model: &LocalModel, request: &ChatRequest) -> Vec<ChatEvent> {
-    let mut stream = model.chat(request).await.unwrap();
-    let mut events = Vec::new();
-    while let Some(event) = stream.next().await {
-        events.push(event.unwrap());
-    }
-    events
+    common::collect_chat(model, request).await.unwrap()
 }
 
 fn text_of(events: &[ChatEvent]) -> String {

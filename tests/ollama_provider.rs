@@ -2,9 +2,10 @@
 //! JSON) and its model list. No Ollama can be installed here; the production code is unchanged.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use futures_util::StreamExt;
+mod common;
+
 use picovis::llm::ollama::Ollama;
-use picovis::llm::{ChatEvent, ChatModel, ChatRequest, LlmError, Message, Role, ToolCall, ToolSpec, Usage};
+use picovis::llm::{ChatEvent, ChatRequest, LlmError, Message, Role, ToolCall, ToolSpec, Usage};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -26,12 +27,7 @@ fn ndjson(lines: &[serde_json::Value]) -> String {
 }
 
 async fn collect(model: &Ollama) -> Result<Vec<ChatEvent>, LlmError> {
-    let mut stream = model.chat(&request()).await?;
-    let mut events = Vec::new();
-    while let Some(event) = stream.next().await {
-        events.push(event?);
-    }
-    Ok(events)
+    common::collect_chat(model, &request()).await
 }
 
 #[tokio::test]

@@ -3,7 +3,10 @@
 //! cannot be reached from here; the production code is unchanged.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use futures_util::StreamExt;
+
 use picovis::llm::openai::OpenAiCompatible;
 use picovis::llm::{ChatEvent, ChatModel, ChatRequest, LlmError, Message, Role, ToolCall, ToolSpec, Usage};
 use wiremock::matchers::{body_partial_json, header, method, path};
@@ -66,12 +69,7 @@ async fn serving(body: String) -> (MockServer, OpenAiCompatible) {
 }
 
 async fn collect(model: &OpenAiCompatible) -> Result<Vec<ChatEvent>, LlmError> {
-    let mut stream = model.chat(&request()).await?;
-    let mut events = Vec::new();
-    while let Some(event) = stream.next().await {
-        events.push(event?);
-    }
-    Ok(events)
+    common::collect_chat(model, &request()).await
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! tables, the model only writes SQL (constrained to `{"sql": ...}` JSON where the server supports it),
 //! the guard checks it, the source runs it, errors go back for repair, and a last call words the answer.
 
-use super::run::{Called, Stop, TextMode, call_tool, cancelled, check_tokens, complete, emit};
+use super::run::{Called, FIX_NUDGE, Stop, TextMode, call_tool, cancelled, check_tokens, complete, emit};
 use super::{Agent, Event};
 use crate::llm::{ChatRequest, Message, Role, ToolCall, Usage};
 use crate::tools::fence;
@@ -130,7 +130,7 @@ pub(super) async fn answer(
                 ),
             });
         }
-        let error = result.trim_end_matches("\nFix the call and try again.").replace('\n', " ");
+        let error = result.trim_end_matches(FIX_NUDGE).replace('\n', " ");
         notes.push(format!("- A query failed with {error}"));
     };
     if count == Some(0) {

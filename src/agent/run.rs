@@ -197,6 +197,10 @@ pub(super) async fn complete(
 }
 
 /// Runs one tool call and appends its result (or error) for the model. Returns whether it succeeded.
+/// Appended to a failed tool call's result for the model (the pipeline, which writes its own retry
+/// notes, strips it).
+pub(super) const FIX_NUDGE: &str = "\nFix the call and try again.";
+
 /// What a tool call came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Called {
@@ -255,7 +259,7 @@ pub(super) async fn call_tool(
                 ok: false,
                 error: Some(text.clone()),
             });
-            messages.push(Message::tool_result(&call.id, format!("{text}\nFix the call and try again.")));
+            messages.push(Message::tool_result(&call.id, format!("{text}{FIX_NUDGE}")));
             Called::Failed
         }
     };

@@ -95,13 +95,13 @@ impl Context {
 
     /// An environment variable as this process saw it at start-up (the snapshot the config used).
     pub(super) fn lookup(&self, name: &str) -> Option<String> {
-        self.env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        find_var(&self.env, name)
     }
 
     /// [`Context::lookup`] as an owned closure, for work moved to another thread.
     pub(super) fn env_lookup(&self) -> impl Fn(&str) -> Option<String> + Send + 'static {
         let env = self.env.clone();
-        move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        move |name: &str| find_var(&env, name)
     }
 
     /// Where the demo database lives.
@@ -141,4 +141,9 @@ impl Context {
         }
         Ok(sources::open(name, config, &demo, &|var| self.lookup(var))?)
     }
+}
+
+/// The value of `name` in an environment snapshot.
+fn find_var(env: &[(String, String)], name: &str) -> Option<String> {
+    env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }

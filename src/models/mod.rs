@@ -203,7 +203,12 @@ pub fn hash(path: &Path) -> std::io::Result<(u64, String)> {
         size += n as u64;
     }
     let digest = hasher.finalize();
-    Ok((size, digest.iter().map(|b| format!("{b:02x}")).collect()))
+    Ok((size, hex(&digest)))
+}
+
+/// Lower-case hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

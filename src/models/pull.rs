@@ -70,7 +70,7 @@ pub async fn pull(
             bar.set_position(size);
         }
         file.flush().await.map_err(|e| download_error(url, e))?;
-        let actual: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let actual = super::hex(&hasher.finalize());
         if actual != expected {
             return Err(ModelError::Mismatch {
                 url: url.to_string(),

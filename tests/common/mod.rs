@@ -32,6 +32,20 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
 }
 
+/// Every event of one chat completion, or the first error.
+pub async fn collect_chat(
+    model: &dyn picovis::llm::ChatModel,
+    request: &picovis::llm::ChatRequest,
+) -> Result<Vec<picovis::llm::ChatEvent>, picovis::llm::LlmError> {
+    use futures_util::StreamExt;
+    let mut stream = model.chat(request).await?;
+    let mut events = Vec::new();
+    while let Some(event) = stream.next().await {
+        events.push(event?);
+    }
+    Ok(events)
+}
+
 /// A GGUF model from the test model cache (`scripts/fetch-models.sh` fills it; `scripts/test.sh` runs
 /// that first). A missing model is a failure with the command that fixes it, never a skip.
 pub fn model_path(file: &str) -> PathBuf {

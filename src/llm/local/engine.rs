@@ -138,8 +138,8 @@ impl Engine {
     }
 }
 
-fn engine_error(context: &str) -> impl Fn(&dyn std::fmt::Display) -> LlmError + '_ {
-    move |e| LlmError::Engine(format!("{context}: {e}"))
+fn engine_error(context: &str, error: impl std::fmt::Display) -> LlmError {
+    LlmError::Engine(format!("{context}: {error}"))
 }
 
 fn worker(
@@ -151,7 +151,7 @@ fn worker(
     let loaded = (|| {
         let backend = backend()?;
         let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
-            .map_err(|e| engine_error(&path.display().to_string())(&e))?;
+            .map_err(|e| engine_error(&path.display().to_string(), e))?;
         let context_tokens = options.context_tokens.min(model.n_ctx_train().max(512));
         let threads = options.threads.max(1) as i32;
         let params = LlamaContextParams::default()
@@ -171,7 +171,7 @@ fn worker(
     let mut context = match model.new_context(backend, params) {
         Ok(context) => context,
         Err(e) => {
-            let _ = ready.send(Err(engine_error("cannot create a context")(&e)));
+            let _ = ready.send(Err(engine_error("cannot create a context", e)));
             return;
         }
     };
@@ -248,13 +248,14 @@ fn generate(
         )));
     }
     let mut sampler = sampler(model, job.constraint.as_ref())?;
-    let decode = engine_error("decoding failed");
 
     // Reuse the cached prefix; at least the last prompt token is decoded again, for its logits.
     let mut keep = cached.iter().zip(&tokens).take_while(|(a, b)| a == b).count();
     keep = keep.min(tokens.len() - 1);
     if keep < cached.len() {
-        context.clear_kv_cache_seq(Some(0), Some(keep as u32), None).map_err(|e| decode(&e))?;
+        context
+            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+            .map_err(|e| engine_error("decoding failed", e))?;
         cached.truncate(keep);
     }
     let started = Instant::now();
@@ -265,12 +266,12 @@ fn generate(
         for (offset, token) in chunk.iter().enumerate() {
             let position = first + offset;
             let last = position == tokens.len() - 1;
-            batch.add(*token, position as i32, &[0], last).map_err(|e| decode(&e))?;
+            batch.add(*token, position as i32, &[0], last).map_err(|e| engine_error("decoding failed", e))?;
             if last {
                 logits_at = offset as i32;
             }
         }
-        context.decode(batch).map_err(|e| decode(&e))?;
+        context.decode(batch).map_err(|e| engine_error("decoding failed", e))?;
         cached.extend_from_slice(chunk);
         if job.output.is_closed() {
             return Err(LlmError::Engine("cancelled".into()));
@@ -303,8 +304,8 @@ fn generate(
         batch.clear();
         batch
             .add(token, (tokens.len() + generated as usize - 1) as i32, &[0], true)
-            .map_err(|e| decode(&e))?;
-        context.decode(batch).map_err(|e| decode(&e))?;
+            .map_err(|e| engine_error("decoding failed", e))?;
+        context.decode(batch).map_err(|e| engine_error("decoding failed", e))?;
         cached.push(token);
         logits_at = 0;
     }
