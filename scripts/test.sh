@@ -40,6 +40,19 @@ fi
 log "fetching test models"
 bash scripts/fetch-models.sh --all >/dev/null
 
+# The official MCP TypeScript SDK client that drives the MCP tests (Node and npm come with the machine;
+# install them from Debian if they do not).
+if ! command -v npm >/dev/null 2>&1; then
+  log "installing Node.js and npm"
+  apt-get install -y --no-install-recommends nodejs npm >/dev/null || {
+    apt-get update >/dev/null && apt-get install -y --no-install-recommends nodejs npm >/dev/null
+  }
+fi
+if [ ! -d tests/mcp/node_modules/@modelcontextprotocol/sdk ]; then
+  log "installing the MCP test client (npm ci)"
+  npm ci --prefix tests/mcp --no-audit --no-fund >/dev/null
+fi
+
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   log "installing cargo-nextest"
   cargo install --locked cargo-nextest

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     InvalidRequest,
     /// A bug; details are in the operator log.
     Internal,
+    /// The request carried no API key, or one the server does not know.
+    Unauthorized,
 }
 
 impl ErrorCode {
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::ExportFailed => "export_failed",
             ErrorCode::InvalidRequest => "invalid_request",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unauthorized => "unauthorized",
         }
     }
 
@@ -57,6 +60,7 @@ impl ErrorCode {
             ErrorCode::QueryFailed => 7,
             ErrorCode::QueryTimeout => 8,
             ErrorCode::ExportFailed => 9,
+            ErrorCode::Unauthorized => 10,
         }
     }
 }
@@ -78,6 +82,7 @@ mod tests {
             ErrorCode::SourceNotFound,
             ErrorCode::SourceUnavailable,
             ErrorCode::QueryRefused,
+            ErrorCode::Unauthorized,
             ErrorCode::QueryFailed,
             ErrorCode::QueryTimeout,
             ErrorCode::ExportFailed,

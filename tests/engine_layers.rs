@@ -122,3 +122,63 @@ async fn mysql_per_query_time_limits_apply_and_do_not_leak() {
     );
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn postgres_cancels_a_statement_whose_caller_went_away() {
+    let mut db = PgScratch::new().await;
+    let mut config = db.config();
+    config.statement_timeout = Duration::from_secs(60);
+    let source = db.source_with(&config);
+    // Busy for many seconds without any denylisted function; the alias makes the text unique to this run.
+    let slow = format!("SELECT count(*) AS {} FROM generate_series(1, 2000000000) AS g", db.schema);
+    let query = Guard::check(source.dialect(), &slow).unwrap();
+    let running = {
+        let source = source.clone();
+        tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
+    };
+    let active = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1";
+    let mut seen = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
+        if n > 0 {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the slow statement never started");
+    // The caller goes away (a client disconnected): the statement stops within seconds, not at 60 s.
+    running.abort();
+    let gone = std::time::Instant::now();
+    loop {
+        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(gone.elapsed() < Duration::from_secs(5), "still running after {:?}", gone.elapsed());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The pool still serves.
+    assert_eq!(scalar(source.as_ref(), "SELECT 7").await, Value::Int(7));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_stops_a_statement_whose_caller_went_away() {
+    let db = SqliteScratch::new().await;
+    let mut config = db.config();
+    config.pool_size = 1; // the next query needs the very connection the abandoned one holds
+    config.statement_timeout = Duration::from_secs(60);
+    let source = db.source_with(&config);
+    let slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+    let query = Guard::check(source.dialect(), slow).unwrap();
+    let running = {
+        let source = source.clone();
+        tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    running.abort();
+    let started = std::time::Instant::now();
+    assert_eq!(scalar(source.as_ref(), "SELECT 7").await, Value::Int(7));
+    assert!(started.elapsed() < Duration::from_secs(5), "waited {:?} for the connection", started.elapsed());
+}

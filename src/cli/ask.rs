@@ -2,14 +2,11 @@
 
 use super::context::{CliError, Context};
 use super::output::say;
-use crate::agent::{Agent, AgentBudget, Event, Request, Strategy};
+use crate::agent::{Agent, Event, Request};
 use crate::error::ErrorCode;
 use crate::export::TableSink;
-use crate::sources::{Column, RowSink, RunSummary, Source, Value};
-use crate::tools::custom::CustomTool;
-use crate::tools::{Registry, ToolContext};
+use crate::sources::{Column, RowSink, RunSummary, Value};
 use clap::Args;
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -27,65 +24,8 @@ pub struct AskArgs {
 }
 
 pub(super) async fn run(context: &Context, args: AskArgs) -> Result<(), CliError> {
-    let agent = build_agent(context, args.source.as_deref()).await?;
+    let agent = super::assemble::full_agent(context, args.source.as_deref()).await?;
     answer(&agent, Request { question: args.question, session: None }, args.json).await
-}
-
-/// The agent for the configured model over every configured source, `source` (or the default) first.
-pub(super) async fn build_agent(context: &Context, source: Option<&str>) -> Result<Arc<Agent>, CliError> {
-    let config = &context.loaded.config;
-    let default_model = crate::config::ModelConfig::local_default();
-    let model_config = config.model.as_ref().unwrap_or(&default_model);
-    let registry = crate::models::ModelRegistry::in_dir(&config.data_dir());
-    let model = {
-        let (model_config, lookup) = (model_config.clone(), context.env_lookup());
-        tokio::task::spawn_blocking(move || crate::llm::open(&model_config, &lookup, &registry))
-            .await
-            .map_err(|e| CliError::new(ErrorCode::Internal, e.to_string()))?
-            .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?
-    };
-    let default = context.source_name(source)?.to_string();
-    let mut sources: BTreeMap<String, Arc<dyn Source>> = BTreeMap::new();
-    for name in config.sources.keys() {
-        sources.insert(name.clone(), context.open(name).await?);
-    }
-    let mut registry = Registry::builtin();
-    let dir =
-        config.tools_dir.clone().or_else(|| Some(std::path::PathBuf::from("tools")).filter(|d| d.is_dir()));
-    if let Some(dir) = dir {
-        let dialects = sources.iter().map(|(name, s)| (name.clone(), s.dialect())).collect();
-        let custom = CustomTool::load_dir(&dir, &dialects).map_err(|problems| {
-            CliError::new(ErrorCode::ConfigInvalid, format!("custom tools:\n{}", problems.join("\n")))
-        })?;
-        let builtin: Vec<String> = registry.specs().into_iter().map(|s| s.name).collect();
-        for tool in custom {
-            let name = crate::tools::Tool::spec(&tool).name;
-            if builtin.contains(&name) {
-                let message = format!(
-                    "{}: `{name}` is a built-in tool; give the custom tool another name",
-                    tool.path().display()
-                );
-                return Err(CliError::new(ErrorCode::ConfigInvalid, message));
-            }
-            registry.add(Arc::new(tool));
-        }
-    }
-    let tools = Arc::new(ToolContext::new(sources, Some(default)));
-    let strategy = match model_config.strategy() {
-        "pipeline" => Strategy::Pipeline,
-        _ => Strategy::Tools,
-    };
-    let mut agent =
-        Agent::new(model, Arc::new(registry), tools, AgentBudget::default()).with_strategy(strategy);
-    if let Some(path) = config.prompts_dir.as_ref().map(|dir| dir.join("system.md.j2")).filter(|p| p.exists())
-    {
-        let invalid = |message: String| {
-            CliError::new(ErrorCode::ConfigInvalid, format!("{}: {message}", path.display()))
-        };
-        let template = std::fs::read_to_string(&path).map_err(|e| invalid(e.to_string()))?;
-        agent = agent.with_system_template(&template).map_err(invalid)?;
-    }
-    Ok(Arc::new(agent))
 }
 
 /// Runs one question and renders its events: text for people, or one JSON document.

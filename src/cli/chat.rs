@@ -1,6 +1,7 @@
 //! `picovis chat`: a conversation in the terminal. Follow-up questions see the earlier turns.
 
-use super::ask::{answer, build_agent};
+use super::ask::answer;
+use super::assemble::full_agent;
 use super::context::{CliError, Context};
 use crate::agent::{Request, Session};
 use crate::error::ErrorCode;
@@ -16,7 +17,7 @@ pub struct ChatArgs {
 }
 
 pub(super) async fn run(context: &Context, args: ChatArgs) -> Result<(), CliError> {
-    let agent = build_agent(context, args.source.as_deref()).await?;
+    let agent = full_agent(context, args.source.as_deref()).await?;
     let session = Session::new();
     let interactive = std::io::stdin().is_terminal();
     if interactive {

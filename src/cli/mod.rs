@@ -1,13 +1,17 @@
 //! The command line: one module per subcommand. `main.rs` only parses and dispatches here.
 
 mod ask;
+mod assemble;
 mod chat;
 mod config_cmd;
 mod context;
 mod demo_cmd;
+mod key_cmd;
+mod mcp_cmd;
 mod model_cmd;
 mod output;
 mod query;
+mod serve;
 mod sources_cmd;
 
 pub use context::{CliError, Context};
@@ -50,12 +54,20 @@ pub enum Command {
     /// Manage local GGUF model files.
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
+    /// Serve MCP over stdio, for editors (Claude Desktop, Cursor, VS Code, Zed).
+    Mcp(mcp_cmd::McpArgs),
+    /// Start the HTTP server (MCP at /mcp).
+    Serve(serve::ServeArgs),
+    /// Manage API keys for the HTTP server.
+    #[command(subcommand)]
+    Key(key_cmd::KeyCommand),
 }
 
 /// Runs a parsed command line. Returns the process exit status.
 pub async fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Config(command) => config_cmd::run(cli.config.as_deref(), cli.data_dir, command),
+        Command::Key(command) => key_cmd::run(command),
         command => match Context::load(cli.config.as_deref(), cli.data_dir) {
             Ok(context) => match command {
                 Command::Ask(args) => ask::run(&context, args).await,
@@ -64,7 +76,9 @@ pub async fn run(cli: Cli) -> u8 {
                 Command::Sources(command) => sources_cmd::run(&context, command).await,
                 Command::Demo(args) => demo_cmd::run(&context, args).await,
                 Command::Model(command) => model_cmd::run(&context, command).await,
-                Command::Config(_) => Ok(()),
+                Command::Mcp(args) => mcp_cmd::run(context, args).await,
+                Command::Serve(args) => serve::run(context, args).await,
+                Command::Config(_) | Command::Key(_) => Ok(()),
             },
             Err(error) => Err(error),
         },

@@ -288,6 +288,25 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             );
         }
     }
+    if config.server.bind().parse::<std::net::SocketAddr>().is_err() {
+        push(
+            Severity::Error,
+            &["server", "bind"],
+            format!("`{}` is not an address and port", config.server.bind()),
+            "write an IP address and port, e.g. \"127.0.0.1:8080\" or \"0.0.0.0:8080\"".into(),
+        );
+    }
+    for (i, key) in config.server.api_keys.iter().enumerate() {
+        if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            let index = i.to_string();
+            push(
+                Severity::Error,
+                &["server", "api_keys", index.as_str(), "sha256"],
+                format!("the digest of API key `{}` is not 64 hex digits", key.name),
+                "paste the line `picovis key new NAME` printed; the key itself never goes in the file".into(),
+            );
+        }
+    }
     if let Some(model) = &config.model
         && let Some(strategy) = model.strategy.as_deref().filter(|s| !matches!(*s, "tools" | "pipeline"))
     {

@@ -48,6 +48,58 @@ pub struct Config {
     pub tools_dir: Option<PathBuf>,
     /// A folder whose templates replace the embedded ones of the same name (`system.md.j2`).
     pub prompts_dir: Option<PathBuf>,
+    /// The HTTP server (`picovis serve`).
+    #[serde(default)]
+    pub server: ServerConfig,
+}
+
+/// The HTTP server: where it listens and who may call it.
+///
+/// ```toml
+/// [server]
+/// bind = "0.0.0.0:8080"
+/// allowed_hosts = ["picovis.internal"]
+///
+/// [[server.api_keys]]
+/// name = "alice-laptop"
+/// sha256 = "9f86d08…"   # printed by `picovis key new alice-laptop`
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on. Default `127.0.0.1:8080` (this machine only).
+    pub bind: Option<String>,
+    /// API keys, stored as SHA-256 digests (never the key itself). With any key configured every request
+    /// needs one; with none, the server refuses to bind beyond loopback unless `allow_anonymous` is set.
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeyConfig>,
+    /// Serve without API keys on a non-loopback address. Only for networks where every client is trusted.
+    #[serde(default)]
+    pub allow_anonymous: bool,
+    /// `Host` headers accepted by `/mcp` besides loopback names (protection against DNS rebinding). Set it
+    /// to the names clients use to reach this server.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+}
+
+/// The default listen address: loopback only.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl ServerConfig {
+    /// The listen address.
+    pub fn bind(&self) -> &str {
+        self.bind.as_deref().unwrap_or(DEFAULT_BIND)
+    }
+}
+
+/// One API key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Who holds it; logged with each request it authorizes.
+    pub name: String,
+    /// The key's SHA-256 digest, 64 hex digits.
+    pub sha256: String,
 }
 
 /// Which language model to use.

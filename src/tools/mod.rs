@@ -19,6 +19,7 @@ pub use context::ToolContext;
 pub use describe_table::table_card;
 pub use fence::fence;
 pub use registry::Registry;
+pub use run_query::rows_text;
 pub use search_schema::rank_tables;
 
 use crate::llm::ToolSpec;
@@ -79,8 +80,48 @@ pub fn spec_for<A: JsonSchema>(name: &str, description: &str) -> ToolSpec {
         // Titles and the meta-schema URL cost tokens and tell the model nothing.
         object.remove("$schema");
         object.remove("title");
+        if let Some(serde_json::Value::Object(properties)) = object.get_mut("properties") {
+            properties.values_mut().for_each(compact_property);
+        }
     }
     ToolSpec { name: name.to_string(), description: description.to_string(), parameters: schema }
+}
+
+/// Drops what schemars writes for an `Option` field and Rust integer widths: `"default": null`, a
+/// `["T", "null"]` type (an optional property is simply left out) and formats such as `uint32` that no
+/// JSON Schema reader knows. Every tool list is sent with every model request (and every MCP client
+/// request), so these tokens are paid again and again.
+fn compact_property(property: &mut serde_json::Value) {
+    let Some(property) = property.as_object_mut() else { return };
+    if property.get("default").is_some_and(serde_json::Value::is_null) {
+        property.remove("default");
+    }
+    if let Some(serde_json::Value::Array(types)) = property.get("type") {
+        let non_null: Vec<_> = types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+        if let [only] = non_null.as_slice() {
+            property.insert("type".into(), only.clone());
+        }
+    }
+    let rust_format = property.get("format").and_then(|f| f.as_str()).is_some_and(|format| {
+        matches!(
+            format,
+            "uint"
+                | "int"
+                | "uint8"
+                | "uint16"
+                | "uint32"
+                | "uint64"
+                | "int8"
+                | "int16"
+                | "int32"
+                | "int64"
+                | "float"
+                | "double"
+        )
+    });
+    if rust_format {
+        property.remove("format");
+    }
 }
 
 /// Parses arguments into `A`, with an error the model can act on.

@@ -30,7 +30,7 @@ pub struct Args {
 pub struct RunQuery;
 
 /// The result as compact text: a header, up to `ROWS_FOR_MODEL` rows, and the counts.
-pub(crate) fn rows_text(result: &ResultSet) -> String {
+pub fn rows_text(result: &ResultSet) -> String {
     let mut text = result.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" | ");
     for row in result.rows.iter().take(ROWS_FOR_MODEL) {
         text.push('\n');

@@ -5,6 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod corpus;
+pub mod mcp;
 pub mod scratch;
 
 use std::path::PathBuf;

@@ -57,6 +57,7 @@ impl PostgresSource {
     }
 
     async fn stream_in_transaction(
+        pool: &PgPool,
         conn: &mut sqlx::PgConnection,
         query: &ReadOnlyQuery,
         budget: Budget,
@@ -64,8 +65,16 @@ impl PostgresSource {
     ) -> Result<RunSummary, SourceError> {
         let started = Instant::now();
         let mut tx = conn.begin_with("BEGIN READ ONLY").await.map_err(SourceError::from_query)?;
-        let timeout = format!("SET LOCAL statement_timeout = {}", budget.timeout.as_millis().max(1));
-        tx.execute(AssertSqlSafe(timeout)).await.map_err(SourceError::from_query)?;
+        // The statement timeout for this transaction, and the backend's pid in the same round trip, so
+        // a caller that goes away can cancel the statement instead of leaving it to run to the timeout.
+        let pid: i32 = sqlx::query_scalar(
+            "SELECT pg_backend_pid() FROM (SELECT set_config('statement_timeout', $1, true)) AS s",
+        )
+        .bind(budget.timeout.as_millis().max(1).to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(SourceError::from_query)?;
+        let mut cancel = CancelOnDrop { pool: Some(pool.clone()), pid, sql: query.sql().to_string() };
         let types = param_types(query.params());
         let statement = (&mut *tx)
             .prepare_with(AssertSqlSafe(query.sql().to_string()).into_sql_str(), &types)
@@ -79,6 +88,7 @@ impl PostgresSource {
                 decode::row(row, &plan)
             })
             .await;
+        cancel.pool = None;
         let pumped = pumped.map_err(|e| timeout_or(e, budget))?;
         if pumped.truncated.is_none() {
             tx.rollback().await.map_err(SourceError::from_query)?;
@@ -91,6 +101,36 @@ impl PostgresSource {
         };
         sink.finish(&summary)?;
         Ok(summary)
+    }
+}
+
+/// Cancels the statement on the server when a query's future is dropped before its rows were read (the
+/// client went away). Disarmed once the statement has finished.
+struct CancelOnDrop {
+    pool: Option<PgPool>,
+    pid: i32,
+    sql: String,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        let (Some(pool), Ok(runtime)) = (self.pool.take(), tokio::runtime::Handle::try_current()) else {
+            return;
+        };
+        let (pid, sql) = (self.pid, std::mem::take(&mut self.sql));
+        runtime.spawn(async move {
+            // Only while that backend is still running this statement: the connection may already be
+            // serving someone else.
+            let cancelled = sqlx::query(
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity \
+                 WHERE pid = $1 AND state = 'active' AND query = $2",
+            )
+            .bind(pid)
+            .bind(&sql)
+            .execute(&pool)
+            .await;
+            tracing::debug!(pid, ?cancelled, "cancelled an abandoned statement");
+        });
     }
 }
 
@@ -161,8 +201,11 @@ impl Source for PostgresSource {
         check_dialect(query, Dialect::Postgres)?;
         let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
         let limit = budget.timeout + budget.client_grace();
-        let outcome =
-            tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
+        let outcome = tokio::time::timeout(
+            limit,
+            Self::stream_in_transaction(&self.pool, &mut conn, query, budget, sink),
+        )
+        .await;
         // A result cut off by a budget leaves rows in flight: that connection is not reused.
         settle(&mut conn, outcome, budget, |summary| summary.truncated.is_some())
     }

@@ -20,6 +20,8 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// A SQLite file opened read-only.
@@ -60,7 +62,10 @@ impl SqliteSource {
         sink: &mut dyn RowSink,
     ) -> Result<RunSummary, SourceError> {
         let started = Instant::now();
-        set_deadline(conn, started + budget.timeout).await?;
+        // If this future is dropped (the caller went away), the flag stops the statement at its next
+        // progress check instead of letting it run to its deadline on the pooled connection.
+        let abandoned = AbandonOnDrop::default();
+        set_deadline_or_abandoned(conn, started + budget.timeout, abandoned.0.clone()).await?;
         let mut tx = conn.begin().await.map_err(SourceError::from_query)?;
         let statement = (&mut *tx)
             .prepare(AssertSqlSafe(query.sql().to_string()).into_sql_str())
@@ -92,9 +97,29 @@ impl SqliteSource {
 
 /// Installs a progress handler that interrupts the connection's statements after `deadline`.
 pub(super) async fn set_deadline(conn: &mut SqliteConnection, deadline: Instant) -> Result<(), SourceError> {
+    set_deadline_or_abandoned(conn, deadline, Arc::new(AtomicBool::new(false))).await
+}
+
+/// [`set_deadline`], also interrupting as soon as `abandoned` is set.
+async fn set_deadline_or_abandoned(
+    conn: &mut SqliteConnection,
+    deadline: Instant,
+    abandoned: Arc<AtomicBool>,
+) -> Result<(), SourceError> {
     let mut handle = conn.lock_handle().await.map_err(SourceError::from_query)?;
-    handle.set_progress_handler(1_000, move || Instant::now() < deadline);
+    handle
+        .set_progress_handler(1_000, move || Instant::now() < deadline && !abandoned.load(Ordering::Relaxed));
     Ok(())
+}
+
+/// Sets its flag when dropped: at the end of a query, or when the query's future is dropped mid-way.
+#[derive(Debug, Default)]
+struct AbandonOnDrop(Arc<AtomicBool>);
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Removes the deadline, so a pooled connection carries none into calls that do not set their own.

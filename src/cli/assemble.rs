@@ -1,0 +1,101 @@
+//! Putting the pieces together from the config: sources and tools, the model, the agent. Shared by every
+//! subcommand that answers questions (`ask`, `chat`, `mcp`, `serve`), so they all see the same tools.
+
+use super::context::{CliError, Context};
+use crate::agent::{Agent, AgentBudget, Strategy};
+use crate::config::ModelConfig;
+use crate::error::ErrorCode;
+use crate::llm::ChatModel;
+use crate::sources::Source;
+use crate::tools::custom::CustomTool;
+use crate::tools::{Registry, ToolContext};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The tools and the sources they run against.
+#[derive(Debug, Clone)]
+pub struct Toolbox {
+    /// Built-in tools plus the operator's custom tools.
+    pub registry: Arc<Registry>,
+    /// Every configured source, with `source` (or the configured default) as the default.
+    pub context: Arc<ToolContext>,
+}
+
+/// Opens every configured source (lazily: nothing connects yet) and loads the custom tools.
+pub async fn toolbox(context: &Context, source: Option<&str>) -> Result<Toolbox, CliError> {
+    let config = &context.loaded.config;
+    let default = context.source_name(source)?.to_string();
+    let mut sources: BTreeMap<String, Arc<dyn Source>> = BTreeMap::new();
+    for name in config.sources.keys() {
+        sources.insert(name.clone(), context.open(name).await?);
+    }
+    let mut registry = Registry::builtin();
+    let dir =
+        config.tools_dir.clone().or_else(|| Some(std::path::PathBuf::from("tools")).filter(|d| d.is_dir()));
+    if let Some(dir) = dir {
+        let dialects = sources.iter().map(|(name, s)| (name.clone(), s.dialect())).collect();
+        let custom = CustomTool::load_dir(&dir, &dialects).map_err(|problems| {
+            CliError::new(ErrorCode::ConfigInvalid, format!("custom tools:\n{}", problems.join("\n")))
+        })?;
+        let builtin: Vec<String> = registry.specs().into_iter().map(|s| s.name).collect();
+        for tool in custom {
+            let name = crate::tools::Tool::spec(&tool).name;
+            if builtin.contains(&name) {
+                let message = format!(
+                    "{}: `{name}` is a built-in tool; give the custom tool another name",
+                    tool.path().display()
+                );
+                return Err(CliError::new(ErrorCode::ConfigInvalid, message));
+            }
+            registry.add(Arc::new(tool));
+        }
+    }
+    Ok(Toolbox { registry: Arc::new(registry), context: Arc::new(ToolContext::new(sources, Some(default))) })
+}
+
+/// Opens the configured model (the embedded default when there is no `[model]`). Loading a local model
+/// takes seconds, so it runs on a blocking thread.
+pub async fn model(context: &Context) -> Result<(Arc<dyn ChatModel>, ModelConfig), CliError> {
+    let config = &context.loaded.config;
+    let model_config = config.model.clone().unwrap_or_else(ModelConfig::local_default);
+    let registry = crate::models::ModelRegistry::in_dir(&config.data_dir());
+    let (opened, lookup) = (model_config.clone(), context.env_lookup());
+    let model = tokio::task::spawn_blocking(move || crate::llm::open(&opened, &lookup, &registry))
+        .await
+        .map_err(|e| CliError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
+    Ok((model, model_config))
+}
+
+/// The agent for `model` over `toolbox`, with the strategy the model suits and the operator's system
+/// prompt override, if any.
+pub fn agent(
+    context: &Context,
+    model: Arc<dyn ChatModel>,
+    model_config: &ModelConfig,
+    toolbox: &Toolbox,
+) -> Result<Agent, CliError> {
+    let strategy = match model_config.strategy() {
+        "pipeline" => Strategy::Pipeline,
+        _ => Strategy::Tools,
+    };
+    let mut agent =
+        Agent::new(model, toolbox.registry.clone(), toolbox.context.clone(), AgentBudget::default())
+            .with_strategy(strategy);
+    let prompts = context.loaded.config.prompts_dir.as_ref();
+    if let Some(path) = prompts.map(|dir| dir.join("system.md.j2")).filter(|p| p.exists()) {
+        let invalid = |message: String| {
+            CliError::new(ErrorCode::ConfigInvalid, format!("{}: {message}", path.display()))
+        };
+        let template = std::fs::read_to_string(&path).map_err(|e| invalid(e.to_string()))?;
+        agent = agent.with_system_template(&template).map_err(invalid)?;
+    }
+    Ok(agent)
+}
+
+/// Model, tools and agent in one step, for `ask` and `chat`.
+pub async fn full_agent(context: &Context, source: Option<&str>) -> Result<Arc<Agent>, CliError> {
+    let (model, model_config) = model(context).await?;
+    let toolbox = toolbox(context, source).await?;
+    Ok(Arc::new(agent(context, model, &model_config, &toolbox)?))
+}

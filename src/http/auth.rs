@@ -1,0 +1,146 @@
+//! API keys: random bearer tokens, stored in the config only as SHA-256 digests.
+//!
+//! A key is 32 random bytes, so a plain SHA-256 digest is enough to store it (a slow password hash guards
+//! guessable secrets; these are not guessable). Every configured digest is compared in constant time on
+//! every request, so the response time does not tell which key, or which prefix, came close.
+
+use crate::config::ApiKeyConfig;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The prefix of every key, so a leaked key is recognisable (secret scanners, logs).
+pub const KEY_PREFIX: &str = "pvk_";
+
+/// The keys the server accepts. Empty means no key is needed (allowed only on loopback, or by an explicit
+/// `allow_anonymous`).
+#[derive(Debug, Clone, Default)]
+pub struct ApiKeys {
+    keys: Vec<(String, [u8; 32])>,
+}
+
+/// The name of the key that authorized a request, for the logs.
+#[derive(Debug, Clone)]
+pub struct Caller(pub String);
+
+impl ApiKeys {
+    /// The configured keys. Digests that are not 64 hex digits are rejected (config check reports them).
+    pub fn from_config(keys: &[ApiKeyConfig]) -> Result<Self, String> {
+        let mut parsed = Vec::new();
+        for key in keys {
+            let digest = parse_digest(&key.sha256)
+                .ok_or_else(|| format!("the digest of API key `{}` is not 64 hex digits", key.name))?;
+            parsed.push((key.name.clone(), digest));
+        }
+        Ok(ApiKeys { keys: parsed })
+    }
+
+    /// Whether any key is configured.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The name of the key `presented` matches, if any.
+    pub fn check(&self, presented: &str) -> Option<&str> {
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        let mut found = None;
+        for (name, expected) in &self.keys {
+            // No early exit: every key is compared in full.
+            let same = expected.iter().zip(digest.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+            if same && found.is_none() {
+                found = Some(name.as_str());
+            }
+        }
+        found
+    }
+}
+
+/// A new random key and its digest (hex), for `picovis key new`.
+pub fn new_key() -> Result<(String, String), String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness available: {e}"))?;
+    let key = format!("{KEY_PREFIX}{}", crate::models::hex(&bytes));
+    let digest = crate::models::hex(&Sha256::digest(key.as_bytes()));
+    Ok((key, digest))
+}
+
+fn parse_digest(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut digest = [0u8; 32];
+    for (i, byte) in digest.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(digest)
+}
+
+/// The key a request presents: `Authorization: Bearer KEY`, or `X-Api-Key: KEY` for clients that cannot
+/// set the authorization header.
+fn presented(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok())).map(str::trim)
+}
+
+/// Middleware: lets a request through when no keys are configured or it presents a known key.
+pub async fn require_key(State(keys): State<Arc<ApiKeys>>, mut request: Request, next: Next) -> Response {
+    if keys.is_empty() {
+        return next.run(request).await;
+    }
+    let caller = presented(request.headers()).and_then(|key| keys.check(key)).map(str::to_string);
+    match caller {
+        Some(name) => {
+            request.extensions_mut().insert(Caller(name));
+            next.run(request).await
+        }
+        None => {
+            let reason = if presented(request.headers()).is_some() {
+                "the API key is not valid"
+            } else {
+                "an API key is required: send `Authorization: Bearer KEY`"
+            };
+            tracing::warn!(path = %request.uri().path(), reason, "request refused");
+            let mut response = super::error_response(
+                StatusCode::UNAUTHORIZED,
+                crate::error::ErrorCode::Unauthorized,
+                reason,
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            response.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_key_matches_its_own_digest_and_no_other() {
+        let (key, digest) = new_key().unwrap_or_default();
+        assert!(key.starts_with(KEY_PREFIX) && key.len() == KEY_PREFIX.len() + 64);
+        let keys =
+            ApiKeys::from_config(&[ApiKeyConfig { name: "ci".into(), sha256: digest }]).unwrap_or_default();
+        assert_eq!(keys.check(&key), Some("ci"));
+        assert_eq!(keys.check(&format!("{key}x")), None);
+        assert_eq!(keys.check(""), None);
+        let (other, _) = new_key().unwrap_or_default();
+        assert_ne!(key, other);
+    }
+
+    #[test]
+    fn malformed_digests_are_refused() {
+        let bad = [ApiKeyConfig { name: "x".into(), sha256: "abc".into() }];
+        assert!(ApiKeys::from_config(&bad).is_err());
+        let bad = [ApiKeyConfig { name: "x".into(), sha256: "zz".repeat(32) }];
+        assert!(ApiKeys::from_config(&bad).is_err());
+    }
+}

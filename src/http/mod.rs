@@ -1,0 +1,90 @@
+//! The HTTP server (`picovis serve`): health, and MCP over streamable HTTP at `/mcp`, behind API keys.
+//!
+//! [`app`] builds the whole router from its parts so tests can drive it without a socket; [`serve`] binds
+//! it and shuts down gracefully, letting open streams finish.
+
+pub mod auth;
+
+use crate::error::ErrorCode;
+use crate::mcp::McpServer;
+use auth::ApiKeys;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What the router serves.
+#[derive(Debug, Clone)]
+pub struct AppParts {
+    /// The MCP server mounted at `/mcp`.
+    pub mcp: McpServer,
+    /// The keys every route except health needs (none: open).
+    pub keys: Arc<ApiKeys>,
+    /// Extra `Host` names `/mcp` accepts.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Binding beyond loopback with no key configured.
+    #[error("refusing to serve on {0} without API keys: anyone who can reach it could query your databases")]
+    NoKeys(SocketAddr),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The server stopped with an I/O error.
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One error body for every route: `{"error": {"code": "...", "message": "..."}}`.
+pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": code.as_str(), "message": message } });
+    (status, Json(body)).into_response()
+}
+
+/// The router. `/healthz` is open (load balancers probe it); everything else needs a key when keys are
+/// configured.
+pub fn app(parts: AppParts, shutdown: CancellationToken) -> Router {
+    let mcp = crate::mcp::http_service(parts.mcp, parts.allowed_hosts, shutdown);
+    let protected = Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(axum::middleware::from_fn_with_state(parts.keys, auth::require_key));
+    Router::new().route("/healthz", get(|| async { "ok" })).merge(protected).fallback(|| async {
+        error_response(StatusCode::NOT_FOUND, ErrorCode::InvalidRequest, "no such route")
+    })
+}
+
+/// Whether `addr` is reachable only from this machine.
+pub fn is_loopback(addr: &SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}
+
+/// Checks the key rule, binds `addr` and serves until `shutdown` is cancelled; then stops accepting, ends
+/// MCP streams and waits for in-flight requests. Calls `ready` with the bound address (port 0 picks one).
+pub async fn serve(
+    addr: SocketAddr,
+    parts: AppParts,
+    allow_anonymous: bool,
+    shutdown: CancellationToken,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    if parts.keys.is_empty() && !is_loopback(&addr) && !allow_anonymous {
+        return Err(ServeError::NoKeys(addr));
+    }
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    ready(listener.local_addr()?);
+    let router = app(parts, shutdown.clone());
+    axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await?;
+    Ok(())
+}

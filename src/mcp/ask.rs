@@ -1,0 +1,88 @@
+//! The `ask` tool: the whole agent behind one call, for clients that want an answer rather than raw
+//! tools. Progress (each tool the agent calls) is reported as MCP progress notifications when the client
+//! asked for them.
+
+use super::convert;
+use crate::agent::{Agent, Event, Request};
+use crate::llm::ToolSpec;
+use crate::sources::{ResultSet, RunSummary};
+use crate::tools::{ToolOutput, fence, parse_args, spec_for};
+use rmcp::RoleServer;
+use rmcp::model::{CallToolResult, ProgressNotificationParam};
+use rmcp::service::RequestContext;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// The tool's name.
+pub const NAME: &str = "ask";
+
+// The arguments (no doc comment: it would be sent to the model with the schema).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    /// The question, in plain language.
+    pub question: String,
+}
+
+/// The tool's spec.
+pub fn spec() -> ToolSpec {
+    spec_for::<Args>(
+        NAME,
+        "Answer a data question in plain language: finds tables, runs read-only SQL, returns answer, SQL and rows.",
+    )
+}
+
+/// Runs the agent on one question and returns its answer, the SQL it ran and the last rows.
+pub async fn run(
+    agent: &Arc<Agent>,
+    arguments: serde_json::Value,
+    context: &RequestContext<RoleServer>,
+) -> CallToolResult {
+    let args: Args = match parse_args(NAME, arguments) {
+        Ok(args) => args,
+        Err(error) => return convert::error(error.code, &error.message),
+    };
+    let progress = context.meta.get_progress_token();
+    let mut events = agent.ask(Request { question: args.question, session: None });
+    let (mut answer, mut sql, mut rows, mut step) = (String::new(), Vec::new(), None, 0u32);
+    while let Some(event) = events.recv().await {
+        match event {
+            Event::ToolCall { name, .. } => {
+                step += 1;
+                if let Some(token) = &progress {
+                    let mut note = ProgressNotificationParam::new(token.clone(), f64::from(step));
+                    note.message = Some(format!("calling {name}"));
+                    let _ = context.peer.notify_progress(note).await;
+                }
+            }
+            Event::Sql { source, sql: text } => sql.push((source, text)),
+            Event::Rows { columns, rows: values, truncated } => {
+                let summary = RunSummary {
+                    rows: values.len() as u64,
+                    bytes: 0,
+                    truncated,
+                    elapsed: Default::default(),
+                };
+                rows = Some(ResultSet { columns, rows: values, summary });
+            }
+            Event::AnswerDelta { text } => answer.push_str(&text),
+            Event::Error { code, message } => return convert::error(&code, &message),
+            _ => {}
+        }
+    }
+    let mut text = answer.trim().to_string();
+    for (source, query) in &sql {
+        let _ = write!(text, "\n\nSQL ({source}):\n```sql\n{query}\n```");
+    }
+    let last_sql = sql.pop();
+    if let Some(result) = &rows {
+        let source = last_sql.as_ref().map(|(s, _)| s.as_str()).unwrap_or_default();
+        let _ = write!(text, "\n\n{}", fence(source, "rows", &crate::tools::rows_text(result)));
+    }
+    let mut result = convert::output(ToolOutput { for_model: text, sql: last_sql, result: rows });
+    let structured = result.structured_content.get_or_insert_with(|| serde_json::json!({}));
+    structured["answer"] = serde_json::Value::String(answer.trim().to_string());
+    result
+}
