@@ -182,3 +182,45 @@ async fn sqlite_stops_a_statement_whose_caller_went_away() {
     assert_eq!(scalar(source.as_ref(), "SELECT 7").await, Value::Int(7));
     assert!(started.elapsed() < Duration::from_secs(5), "waited {:?} for the connection", started.elapsed());
 }
+
+#[tokio::test]
+async fn mysql_kills_a_statement_whose_caller_went_away() {
+    let mut db = MySqlScratch::new().await;
+    let mut config = db.config();
+    config.statement_timeout = Duration::from_secs(60);
+    let source = db.source_with(&config);
+    // A cross join that keeps MariaDB busy for minutes; the alias makes the text unique to this run.
+    let slow = format!(
+        "SELECT count(*) AS {} FROM information_schema.columns a, information_schema.columns b, \
+         information_schema.columns c",
+        db.database
+    );
+    let query = Guard::check(source.dialect(), &slow).unwrap();
+    let running = {
+        let source = source.clone();
+        tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
+    };
+    let active = "SELECT count(*) FROM information_schema.processlist WHERE info = ?";
+    let mut seen = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
+        if n > 0 {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the slow statement never started");
+    running.abort();
+    let gone = std::time::Instant::now();
+    loop {
+        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(gone.elapsed() < Duration::from_secs(5), "still running after {:?}", gone.elapsed());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(scalar(source.as_ref(), "SELECT 7").await, Value::Int(7));
+    db.cleanup().await;
+}

@@ -78,7 +78,7 @@ async fn an_editor_lists_the_read_only_tools_and_queries_both_databases() {
     );
     for tool in tools {
         assert_eq!(tool["annotations"]["readOnlyHint"], true, "{tool}");
-        assert_eq!(tool["annotations"]["destructiveHint"], false, "{tool}");
+        assert_eq!(tool["annotations"]["openWorldHint"], false, "{tool}");
         assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
     }
 

@@ -6,14 +6,14 @@ use rmcp::model::{CallToolResult, ContentBlock, Tool, ToolAnnotations};
 use std::sync::Arc;
 
 /// A tool spec as an MCP tool. Every Picovis tool is read-only and touches only the configured
-/// databases, and says so, so clients can run it without asking the user each time.
+/// databases, and says so, so clients can run it without asking the user each time. (The destructive and
+/// idempotent hints mean something only for tools that write, so they are left out: fewer tokens.)
 pub fn tool(spec: &ToolSpec) -> Tool {
     let schema = match &spec.parameters {
         serde_json::Value::Object(object) => object.clone(),
         _ => serde_json::Map::new(),
     };
-    let annotations =
-        ToolAnnotations::new().read_only(true).destructive(false).idempotent(true).open_world(false);
+    let annotations = ToolAnnotations::new().read_only(true).open_world(false);
     Tool::new(spec.name.clone(), spec.description.clone(), Arc::new(schema)).annotate(annotations)
 }
 

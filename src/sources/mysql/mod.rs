@@ -91,18 +91,37 @@ impl MySqlSource {
         sink.finish(&summary)?;
         Ok(summary)
     }
+}
 
-    /// Stops the statement running on connection `id`, from a fresh connection.
-    async fn kill_query(&self, id: u64) {
-        let result = async {
-            let mut conn = sqlx::MySqlConnection::connect_with(&self.options).await?;
-            conn.execute(AssertSqlSafe(format!("KILL QUERY {id}"))).await?;
-            conn.close().await
-        }
-        .await;
-        if let Err(error) = result {
-            tracing::warn!(source = %self.name, %error, "could not kill a timed-out query");
-        }
+/// Stops the statement running on connection `id`, from a fresh connection.
+async fn kill_query(options: &MySqlConnectOptions, source: &str, id: u64) {
+    let result = async {
+        let mut conn = sqlx::MySqlConnection::connect_with(options).await?;
+        conn.execute(AssertSqlSafe(format!("KILL QUERY {id}"))).await?;
+        conn.close().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(%source, %error, "could not kill a query");
+    }
+}
+
+/// Kills the statement when a query's future is dropped before it finished (the caller went away),
+/// instead of leaving it to run to the session's time limit. Disarmed once the statement is over.
+struct KillOnDrop {
+    target: Option<(MySqlConnectOptions, String)>,
+    id: u64,
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let (Some((options, source)), Ok(runtime)) =
+            (self.target.take(), tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        let id = self.id;
+        runtime.spawn(async move { kill_query(&options, &source, id).await });
     }
 }
 
@@ -186,13 +205,15 @@ impl Source for MySqlSource {
             set_time_limit(&mut conn, budget.timeout).await.map_err(SourceError::from_query)?;
         }
         let limit = budget.timeout + budget.client_grace();
+        let mut abandoned = KillOnDrop { target: Some((self.options.clone(), self.name.clone())), id };
         let outcome =
             tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
+        abandoned.target = None;
         let timed_out = outcome.is_err();
         let result =
             settle(&mut conn, outcome, budget, |summary| summary.truncated.is_some() || custom_limit);
         if timed_out {
-            self.kill_query(id).await;
+            kill_query(&self.options, &self.name, id).await;
         }
         result
     }
