@@ -240,3 +240,32 @@ async fn ask_runs_the_whole_agent_and_reports_progress() {
     assert!(body.contains("<untrusted-data source=\"demo\" kind=\"rows\">"), "{body}");
     assert_eq!(answer["progress"][0]["message"], "calling run_query", "{answer}");
 }
+
+#[tokio::test]
+async fn an_editor_that_quits_mid_query_leaves_nothing_running() {
+    let mut pg = PgScratch::new().await;
+    let dir = workspace(&pg);
+    // Busy for many seconds; the alias makes the text unique to this test.
+    let slow = format!("SELECT count(*) AS {} FROM generate_series(1, 2000000000) AS g", pg.schema);
+    let started = std::time::Instant::now();
+    let report = drive(
+        stdio(dir.path(), &["--no-ask"]),
+        vec![
+            json!({ "op": "abandonCall", "name": "run_query", "arguments": { "sql": slow, "source": "pg" }, "afterMs": 1000 }),
+            call("run_query", json!({ "sql": "SELECT 1 AS one", "source": "pg" })),
+        ],
+    )
+    .await;
+    assert_eq!(ok(&report, 1)["structuredContent"]["rows"][0][0], 1);
+    // The first server process is gone, and so is its statement (not left to run to its 30 s timeout).
+    let active = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1";
+    loop {
+        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut pg.admin).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "still running: {n}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    pg.cleanup().await;
+}

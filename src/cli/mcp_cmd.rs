@@ -21,7 +21,15 @@ pub struct McpArgs {
 
 pub(super) async fn run(context: Context, args: McpArgs) -> Result<(), CliError> {
     let server = server(Arc::new(context), args.source.as_deref(), !args.no_ask).await?;
-    crate::mcp::serve_stdio(server).await.map_err(|e| CliError::new(ErrorCode::Internal, e))
+    let stop = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(super::serve::stop_on_signal(stop.clone()));
+    tokio::select! {
+        served = crate::mcp::serve_stdio(server.clone()) => served.map_err(|e| CliError::new(ErrorCode::Internal, e)),
+        () = stop.cancelled() => {
+            server.shutdown(crate::mcp::SHUTDOWN_GRACE).await;
+            Ok(())
+        }
+    }
 }
 
 /// The MCP server over the configured sources and tools; with `ask`, the agent is built on first use.

@@ -55,8 +55,8 @@ pub(super) async fn run(context: Context, args: ServeArgs) -> Result<(), CliErro
     })
 }
 
-/// Cancels `shutdown` on Ctrl-C or SIGTERM (what `docker stop` and systemd send).
-async fn stop_on_signal(shutdown: CancellationToken) {
+/// Cancels `shutdown` on Ctrl-C or SIGTERM (what `docker stop`, systemd and editors send).
+pub(super) async fn stop_on_signal(shutdown: CancellationToken) {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
@@ -75,6 +75,6 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
-    eprintln!("Shutting down: finishing open requests...");
+    eprintln!("Shutting down...");
     shutdown.cancel();
 }

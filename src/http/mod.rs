@@ -84,7 +84,9 @@ pub async fn serve(
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     ready(listener.local_addr()?);
+    let mcp = parts.mcp.clone();
     let router = app(parts, shutdown.clone());
     axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await?;
+    mcp.shutdown(crate::mcp::SHUTDOWN_GRACE).await;
     Ok(())
 }

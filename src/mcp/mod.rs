@@ -11,10 +11,11 @@ mod convert;
 mod prompts;
 mod resources;
 mod server;
+mod stdio;
 
 pub use server::{AgentLoader, McpServer};
+pub use stdio::serve_stdio;
 
-use rmcp::ServiceExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::sync::Arc;
@@ -23,13 +24,8 @@ use std::sync::Arc;
 /// arguments is a mistake or an attack, and is refused before any work is done.
 pub const MAX_ARGUMENT_BYTES: usize = 64 * 1024;
 
-/// Serves MCP over this process's stdin and stdout until the client closes them. Stdout carries only
-/// protocol frames: everything else Picovis writes goes to stderr.
-pub async fn serve_stdio(server: McpServer) -> Result<(), String> {
-    let running = server.serve(rmcp::transport::stdio()).await.map_err(|e| e.to_string())?;
-    running.waiting().await.map_err(|e| e.to_string())?;
-    Ok(())
-}
+/// How long shutdown waits for each step (calls to stop, cancellations to reach the databases).
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The streamable HTTP transport as a tower service, to mount at `/mcp`. `allowed_hosts` are the `Host`
 /// headers accepted (DNS-rebinding protection); empty keeps rmcp's loopback-only default.
@@ -39,6 +35,10 @@ pub fn http_service(
     shutdown: tokio_util::sync::CancellationToken,
 ) -> StreamableHttpService<McpServer, LocalSessionManager> {
     let mut config = StreamableHttpServerConfig::default();
+    // Stateless: each POST is served on its own, so any replica can answer any request (the server keeps
+    // no per-session state), and a client that disconnects cancels its call (rmcp's session mode keeps
+    // running a call whose client has gone).
+    config.legacy_session_mode = false;
     config.cancellation_token = shutdown;
     config.max_request_body_bytes = MAX_ARGUMENT_BYTES + 16 * 1024;
     if !allowed_hosts.is_empty() {

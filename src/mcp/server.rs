@@ -14,6 +14,8 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Builds the agent behind the `ask` tool on first use: opening a local model takes seconds and memory,
 /// and a client that only wants the raw tools should not pay for it.
@@ -25,6 +27,10 @@ struct Shared {
     context: Arc<ToolContext>,
     loader: Option<AgentLoader>,
     agent: OnceCell<Arc<Agent>>,
+    /// Tool calls in flight, so shutdown can wait for them to be dropped.
+    calls: TaskTracker,
+    /// Cancelled at shutdown: every call in flight stops (and its query is cancelled on the database).
+    stop: CancellationToken,
 }
 
 /// The MCP server. Cheap to clone: the streamable HTTP transport makes one per session, all over the same
@@ -49,7 +55,32 @@ impl McpServer {
     /// A server over `registry` and `context`. With a `loader`, the `ask` tool (the whole agent) is
     /// offered too.
     pub fn new(registry: Arc<Registry>, context: Arc<ToolContext>, loader: Option<AgentLoader>) -> Self {
-        McpServer { shared: Arc::new(Shared { registry, context, loader, agent: OnceCell::new() }) }
+        let shared = Shared {
+            registry,
+            context,
+            loader,
+            agent: OnceCell::new(),
+            calls: TaskTracker::new(),
+            stop: CancellationToken::new(),
+        };
+        McpServer { shared: Arc::new(shared) }
+    }
+
+    /// Stops every call in flight and refuses new ones; their queries are cancelled as they drop.
+    pub fn stop_calls(&self) {
+        self.shared.stop.cancel();
+    }
+
+    /// Stops the calls in flight and waits (up to `grace` per step) until they are dropped and the
+    /// sources have cancelled the statements they left running. Call it before the process exits: a
+    /// spawned cancellation does not run once the runtime is gone.
+    pub async fn shutdown(&self, grace: std::time::Duration) {
+        self.stop_calls();
+        self.shared.calls.close();
+        let _ = tokio::time::timeout(grace, self.shared.calls.wait()).await;
+        for source in self.shared.context.sources().values() {
+            let _ = tokio::time::timeout(grace, source.settle()).await;
+        }
     }
 
     /// The tools as MCP lists them.
@@ -126,10 +157,12 @@ impl ServerHandler for McpServer {
                 None,
             ));
         }
-        let cancelled = context.ct.clone();
+        let (cancelled, stop, _running) =
+            (context.ct.clone(), self.shared.stop.clone(), self.shared.calls.token());
         tokio::select! {
             result = self.call(request, context) => Ok(result.into()),
             () = cancelled.cancelled() => Err(McpError::internal_error("the call was cancelled", None)),
+            () = stop.cancelled() => Err(McpError::internal_error("the server is shutting down", None)),
         }
     }
 

@@ -77,6 +77,17 @@ pub trait Source: Send + Sync + std::fmt::Debug {
     ) -> Result<RunSummary, SourceError>;
     /// Whether the connected role could write, with the grant that would make it read-only.
     async fn write_access(&self) -> Result<WriteAccess, SourceError>;
+    /// Waits until statements abandoned by dropped queries have been cancelled on the server. A process
+    /// about to exit calls it, so a query whose caller went away does not outlive the process.
+    async fn settle(&self) {}
+}
+
+/// Waits for the tasks on `tracker` (cancellations of abandoned statements) to finish, leaving it open
+/// for more.
+pub(crate) async fn settle_tracker(tracker: &tokio_util::task::TaskTracker) {
+    tracker.close();
+    tracker.wait().await;
+    tracker.reopen();
 }
 
 /// Runs a checked query and collects the (budget-capped) result in memory.

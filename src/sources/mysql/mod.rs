@@ -22,6 +22,7 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
 use std::str::FromStr;
 use std::time::Instant;
+use tokio_util::task::TaskTracker;
 
 /// A MySQL or MariaDB source with its connection pool.
 #[derive(Debug)]
@@ -30,6 +31,8 @@ pub struct MySqlSource {
     pool: MySqlPool,
     options: MySqlConnectOptions,
     config: SourceConfig,
+    /// Kills of abandoned statements still being sent.
+    kills: TaskTracker,
 }
 
 impl MySqlSource {
@@ -58,7 +61,13 @@ impl MySqlSource {
                 })
             })
             .connect_lazy_with(options.clone());
-        Ok(MySqlSource { name: name.to_string(), pool, options, config: config.clone() })
+        Ok(MySqlSource {
+            name: name.to_string(),
+            pool,
+            options,
+            config: config.clone(),
+            kills: TaskTracker::new(),
+        })
     }
 
     async fn stream_in_transaction(
@@ -109,19 +118,19 @@ async fn kill_query(options: &MySqlConnectOptions, source: &str, id: u64) {
 /// Kills the statement when a query's future is dropped before it finished (the caller went away),
 /// instead of leaving it to run to the session's time limit. Disarmed once the statement is over.
 struct KillOnDrop {
-    target: Option<(MySqlConnectOptions, String)>,
+    target: Option<(MySqlConnectOptions, String, TaskTracker)>,
     id: u64,
 }
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        let (Some((options, source)), Ok(runtime)) =
+        let (Some((options, source, tracker)), Ok(runtime)) =
             (self.target.take(), tokio::runtime::Handle::try_current())
         else {
             return;
         };
         let id = self.id;
-        runtime.spawn(async move { kill_query(&options, &source, id).await });
+        tracker.spawn_on(async move { kill_query(&options, &source, id).await }, &runtime);
     }
 }
 
@@ -205,7 +214,8 @@ impl Source for MySqlSource {
             set_time_limit(&mut conn, budget.timeout).await.map_err(SourceError::from_query)?;
         }
         let limit = budget.timeout + budget.client_grace();
-        let mut abandoned = KillOnDrop { target: Some((self.options.clone(), self.name.clone())), id };
+        let mut abandoned =
+            KillOnDrop { target: Some((self.options.clone(), self.name.clone(), self.kills.clone())), id };
         let outcome =
             tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
         abandoned.target = None;
@@ -216,6 +226,10 @@ impl Source for MySqlSource {
             kill_query(&self.options, &self.name, id).await;
         }
         result
+    }
+
+    async fn settle(&self) {
+        super::settle_tracker(&self.kills).await;
     }
 
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {

@@ -9,6 +9,7 @@ mod decode;
 mod introspect;
 
 use super::pump::{bind_params, check_dialect, pump, settle};
+use super::settle_tracker;
 use super::{
     Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
@@ -20,6 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
 use std::str::FromStr;
 use std::time::Instant;
+use tokio_util::task::TaskTracker;
 
 /// A PostgreSQL source with its connection pool.
 #[derive(Debug)]
@@ -27,6 +29,8 @@ pub struct PostgresSource {
     name: String,
     pool: PgPool,
     config: SourceConfig,
+    /// Cancellations of abandoned statements still being sent.
+    cancels: TaskTracker,
 }
 
 impl PostgresSource {
@@ -53,11 +57,16 @@ impl PostgresSource {
             .max_connections(config.pool_size)
             .acquire_timeout(config.statement_timeout.min(std::time::Duration::from_secs(10)))
             .connect_lazy_with(options);
-        Ok(PostgresSource { name: name.to_string(), pool, config: config.clone() })
+        Ok(PostgresSource {
+            name: name.to_string(),
+            pool,
+            config: config.clone(),
+            cancels: TaskTracker::new(),
+        })
     }
 
     async fn stream_in_transaction(
-        pool: &PgPool,
+        &self,
         conn: &mut sqlx::PgConnection,
         query: &ReadOnlyQuery,
         budget: Budget,
@@ -74,7 +83,11 @@ impl PostgresSource {
         .fetch_one(&mut *tx)
         .await
         .map_err(SourceError::from_query)?;
-        let mut cancel = CancelOnDrop { pool: Some(pool.clone()), pid, sql: query.sql().to_string() };
+        let mut cancel = CancelOnDrop {
+            target: Some((self.pool.clone(), self.cancels.clone())),
+            pid,
+            sql: query.sql().to_string(),
+        };
         let types = param_types(query.params());
         let statement = (&mut *tx)
             .prepare_with(AssertSqlSafe(query.sql().to_string()).into_sql_str(), &types)
@@ -88,7 +101,7 @@ impl PostgresSource {
                 decode::row(row, &plan)
             })
             .await;
-        cancel.pool = None;
+        cancel.target = None;
         let pumped = pumped.map_err(|e| timeout_or(e, budget))?;
         if pumped.truncated.is_none() {
             tx.rollback().await.map_err(SourceError::from_query)?;
@@ -107,30 +120,35 @@ impl PostgresSource {
 /// Cancels the statement on the server when a query's future is dropped before its rows were read (the
 /// client went away). Disarmed once the statement has finished.
 struct CancelOnDrop {
-    pool: Option<PgPool>,
+    target: Option<(PgPool, TaskTracker)>,
     pid: i32,
     sql: String,
 }
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        let (Some(pool), Ok(runtime)) = (self.pool.take(), tokio::runtime::Handle::try_current()) else {
+        let (Some((pool, tracker)), Ok(runtime)) =
+            (self.target.take(), tokio::runtime::Handle::try_current())
+        else {
             return;
         };
         let (pid, sql) = (self.pid, std::mem::take(&mut self.sql));
-        runtime.spawn(async move {
-            // Only while that backend is still running this statement: the connection may already be
-            // serving someone else.
-            let cancelled = sqlx::query(
-                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity \
+        tracker.spawn_on(
+            async move {
+                // Only while that backend is still running this statement: the connection may already be
+                // serving someone else.
+                let cancelled = sqlx::query(
+                    "SELECT pg_cancel_backend(pid) FROM pg_stat_activity \
                  WHERE pid = $1 AND state = 'active' AND query = $2",
-            )
-            .bind(pid)
-            .bind(&sql)
-            .execute(&pool)
-            .await;
-            tracing::debug!(pid, ?cancelled, "cancelled an abandoned statement");
-        });
+                )
+                .bind(pid)
+                .bind(&sql)
+                .execute(&pool)
+                .await;
+                tracing::debug!(pid, ?cancelled, "cancelled an abandoned statement");
+            },
+            &runtime,
+        );
     }
 }
 
@@ -201,13 +219,14 @@ impl Source for PostgresSource {
         check_dialect(query, Dialect::Postgres)?;
         let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
         let limit = budget.timeout + budget.client_grace();
-        let outcome = tokio::time::timeout(
-            limit,
-            Self::stream_in_transaction(&self.pool, &mut conn, query, budget, sink),
-        )
-        .await;
+        let outcome =
+            tokio::time::timeout(limit, self.stream_in_transaction(&mut conn, query, budget, sink)).await;
         // A result cut off by a budget leaves rows in flight: that connection is not reused.
         settle(&mut conn, outcome, budget, |summary| summary.truncated.is_some())
+    }
+
+    async fn settle(&self) {
+        settle_tracker(&self.cancels).await;
     }
 
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {
