@@ -56,6 +56,9 @@ async fn an_editor_lists_the_read_only_tools_and_queries_both_databases() {
             call("revenue_between", json!({ "start": "2024-01-01", "end": "2025-01-01", "limit": 3 })),
             call("run_query", json!({ "sql": "DELETE FROM customers", "source": "pg" })),
             call("run_query", json!({ "sql": "SELECT 1; DROP TABLE customers", "source": "pg" })),
+            call("sample_rows", json!({ "table": "products", "limit": 2 })),
+            call("sample_rows", json!({ "table": "customers", "source": "pg", "limit": 1 })),
+            call("explain_query", json!({ "sql": "SELECT * FROM orders WHERE customer_id = 1" })),
         ],
     )
     .await;
@@ -111,6 +114,12 @@ async fn an_editor_lists_the_read_only_tools_and_queries_both_databases() {
         assert!(text(refused).starts_with("query_refused: "), "{refused}");
         assert_eq!(refused["structuredContent"]["error"]["code"], "query_refused");
     }
+    for (i, source) in [(10, "demo"), (11, "pg")] {
+        let sample = ok(&report, i);
+        assert_eq!(sample["isError"], false, "{sample}");
+        assert!(text(sample).starts_with(&format!("<untrusted-data source=\"{source}\"")), "{sample}");
+    }
+    assert!(text(ok(&report, 12)).to_lowercase().contains("orders"), "{}", ok(&report, 12));
     assert_eq!(pg.fingerprint().await, before);
     pg.cleanup().await;
 }
