@@ -136,28 +136,10 @@ async fn postgres_cancels_a_statement_whose_caller_went_away() {
         let source = source.clone();
         tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
     };
-    let active = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1";
-    let mut seen = false;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
-        if n > 0 {
-            seen = true;
-            break;
-        }
-    }
-    assert!(seen, "the slow statement never started");
+    db.wait_running(&slow, true, Duration::from_secs(5)).await;
     // The caller goes away (a client disconnected): the statement stops within seconds, not at 60 s.
     running.abort();
-    let gone = std::time::Instant::now();
-    loop {
-        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
-        if n == 0 {
-            break;
-        }
-        assert!(gone.elapsed() < Duration::from_secs(5), "still running after {:?}", gone.elapsed());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    db.wait_running(&slow, false, Duration::from_secs(5)).await;
     // The pool still serves.
     assert_eq!(scalar(source.as_ref(), "SELECT 7").await, Value::Int(7));
     db.cleanup().await;
@@ -200,27 +182,9 @@ async fn mysql_kills_a_statement_whose_caller_went_away() {
         let source = source.clone();
         tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
     };
-    let active = "SELECT count(*) FROM information_schema.processlist WHERE info = ?";
-    let mut seen = false;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
-        if n > 0 {
-            seen = true;
-            break;
-        }
-    }
-    assert!(seen, "the slow statement never started");
+    db.wait_running(&slow, true, Duration::from_secs(5)).await;
     running.abort();
-    let gone = std::time::Instant::now();
-    loop {
-        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut db.admin).await.unwrap();
-        if n == 0 {
-            break;
-        }
-        assert!(gone.elapsed() < Duration::from_secs(5), "still running after {:?}", gone.elapsed());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    db.wait_running(&slow, false, Duration::from_secs(5)).await;
     assert_eq!(scalar(source.as_ref(), "SELECT 7").await, Value::Int(7));
     db.cleanup().await;
 }

@@ -150,7 +150,6 @@ async fn a_client_that_leaves_mid_call_does_not_stall_the_server() {
     let url = format!("{}/mcp", server.base);
     // Busy for many seconds (the alias makes the text unique to this test), abandoned after a second.
     let slow = format!("SELECT count(*) AS {} FROM generate_series(1, 2000000000) AS g", pg.schema);
-    let started = std::time::Instant::now();
     let report = drive(
         http(&url, None),
         vec![
@@ -163,15 +162,7 @@ async fn a_client_that_leaves_mid_call_does_not_stall_the_server() {
     assert_eq!(ok(&report, 1)["structuredContent"]["rows"][0][0], 42);
     assert_eq!(failed(&report, 2)["code"], -32602);
     // The server is still up, and the abandoned statement was cancelled rather than left to its timeout.
-    let active = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1";
-    loop {
-        let n: i64 = sqlx::query_scalar(active).bind(&slow).fetch_one(&mut pg.admin).await.unwrap();
-        if n == 0 {
-            break;
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(10), "still running: {n}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    pg.wait_running(&slow, false, std::time::Duration::from_secs(10)).await;
     drop(server);
     pg.cleanup().await;
 }

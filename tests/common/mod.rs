@@ -33,6 +33,14 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
 }
 
+/// One wait in a poll for statement `sql` to start (`running`) or stop: fails once `within` has passed
+/// since `started`, else sleeps 100 ms.
+pub async fn tick(started: std::time::Instant, within: std::time::Duration, sql: &str, running: bool) {
+    let state = if running { "start" } else { "stop" };
+    assert!(started.elapsed() < within, "`{sql}` did not {state} within {within:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+}
+
 /// Every event of one chat completion, or the first error.
 pub async fn collect_chat(
     model: &dyn picovis::llm::ChatModel,

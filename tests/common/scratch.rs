@@ -38,6 +38,25 @@ impl PgScratch {
         SourceConfig::new(format!("{}?options=-c%20search_path%3D{}", super::pg_url(), self.schema))
     }
 
+    /// Waits until statement `sql` is (or, with `running` false, is no longer) active on the server;
+    /// fails after `within`.
+    pub async fn wait_running(&mut self, sql: &str, running: bool, within: std::time::Duration) {
+        let started = std::time::Instant::now();
+        loop {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1",
+            )
+            .bind(sql)
+            .fetch_one(&mut self.admin)
+            .await
+            .unwrap();
+            if (n > 0) == running {
+                return;
+            }
+            super::tick(started, within, sql, running).await;
+        }
+    }
+
     pub fn source_with(&self, config: &SourceConfig) -> Arc<dyn Source> {
         let url = resolve(&config.url);
         Arc::new(PostgresSource::open("pg", &url, None, config).unwrap())
@@ -113,6 +132,24 @@ impl MySqlScratch {
 
     pub fn config(&self) -> SourceConfig {
         SourceConfig::new(format!("{}/{}", super::mysql_url(), self.database))
+    }
+
+    /// Waits until statement `sql` is (or, with `running` false, is no longer) running on the server;
+    /// fails after `within`.
+    pub async fn wait_running(&mut self, sql: &str, running: bool, within: std::time::Duration) {
+        let started = std::time::Instant::now();
+        loop {
+            let n: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM information_schema.processlist WHERE info = ?")
+                    .bind(sql)
+                    .fetch_one(&mut self.admin)
+                    .await
+                    .unwrap();
+            if (n > 0) == running {
+                return;
+            }
+            super::tick(started, within, sql, running).await;
+        }
     }
 
     pub fn source_with(&self, config: &SourceConfig) -> Arc<dyn Source> {
