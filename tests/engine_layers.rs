@@ -67,6 +67,15 @@ async fn sqlite_connections_are_query_only() {
     assert_eq!(result.rows, vec![vec![Value::Int(1)]]);
 }
 
+/// Runs `query` on `source` in a task the test can abort, as a client that goes away.
+fn spawn_run(
+    source: &std::sync::Arc<dyn sources::Source>,
+    query: picovis::guard::ReadOnlyQuery,
+) -> tokio::task::JoinHandle<Result<sources::ResultSet, SourceError>> {
+    let source = source.clone();
+    tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
+}
+
 /// Runs `sql` (checked) on `source` and returns the first value.
 async fn scalar(source: &dyn sources::Source, sql: &str) -> Value {
     let query = Guard::check(source.dialect(), sql).unwrap();
@@ -132,10 +141,7 @@ async fn postgres_cancels_a_statement_whose_caller_went_away() {
     // Busy for many seconds without any denylisted function; the alias makes the text unique to this run.
     let slow = format!("SELECT count(*) AS {} FROM generate_series(1, 2000000000) AS g", db.schema);
     let query = Guard::check(source.dialect(), &slow).unwrap();
-    let running = {
-        let source = source.clone();
-        tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
-    };
+    let running = spawn_run(&source, query);
     db.wait_running(&slow, true, Duration::from_secs(5)).await;
     // The caller goes away (a client disconnected): the statement stops within seconds, not at 60 s.
     running.abort();
@@ -154,10 +160,7 @@ async fn sqlite_stops_a_statement_whose_caller_went_away() {
     let source = db.source_with(&config);
     let slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
     let query = Guard::check(source.dialect(), slow).unwrap();
-    let running = {
-        let source = source.clone();
-        tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
-    };
+    let running = spawn_run(&source, query);
     tokio::time::sleep(Duration::from_millis(300)).await;
     running.abort();
     let started = std::time::Instant::now();
@@ -178,10 +181,7 @@ async fn mysql_kills_a_statement_whose_caller_went_away() {
         db.database
     );
     let query = Guard::check(source.dialect(), &slow).unwrap();
-    let running = {
-        let source = source.clone();
-        tokio::spawn(async move { sources::run(source.as_ref(), &query, source.budget()).await })
-    };
+    let running = spawn_run(&source, query);
     db.wait_running(&slow, true, Duration::from_secs(5)).await;
     running.abort();
     db.wait_running(&slow, false, Duration::from_secs(5)).await;
