@@ -15,5 +15,6 @@ pub mod http;
 pub mod llm;
 pub mod mcp;
 pub mod models;
+pub mod slack;
 pub mod sources;
 pub mod tools;

@@ -2,50 +2,17 @@
 //! streamed Chat Completions protocol), and the real demo database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::process::Command;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn sse(chunks: &[serde_json::Value]) -> String {
-    let mut body: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
-    body.push_str("data: [DONE]\n\n");
-    body
-}
-
-fn delta(delta: serde_json::Value) -> serde_json::Value {
-    serde_json::json!({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": null}]})
-}
+use wiremock::MockServer;
 
 async fn model_server() -> MockServer {
-    let server = MockServer::start().await;
-    let sql = "SELECT count(*) AS customers FROM customers";
-    let first =
-        sse(&[delta(serde_json::json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
-        "function": {"name": "run_query", "arguments": serde_json::json!({"sql": sql}).to_string()}}]}))]);
-    let second = sse(&[delta(serde_json::json!({"content": "There are 3000 customers."}))]);
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/event-stream")
-                .set_body_string(first),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/event-stream")
-                .set_body_string(second),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    server
+    common::openai_stub::model_server(
+        "SELECT count(*) AS customers FROM customers",
+        "There are 3000 customers.",
+    )
+    .await
 }
 
 async fn ask(server: &MockServer, extra: &[&str]) -> std::process::Output {

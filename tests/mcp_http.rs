@@ -5,52 +5,18 @@
 mod common;
 
 use common::mcp::{drive, failed, ok, text};
+use common::server::Server;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-/// A running `picovis serve` on a free port, killed on drop.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the server with `server_section` appended to a demo-only config; waits for its address.
+/// Starts the server with `server_section` appended to a demo-only config.
 fn serve(server_section: &str, extra: &[&str]) -> Result<Server, String> {
     let dir = tempfile::tempdir().unwrap();
     let config = format!("default_source = \"demo\"\n\n[sources.demo]\nurl = \"demo:\"\n\n{server_section}");
     std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_picovis"))
-        .args(["--data-dir", &dir.path().display().to_string(), "serve", "--no-ask"])
-        .args(extra)
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("Picovis is listening on ") {
-            let base = rest.split_whitespace().next().unwrap().to_string();
-            // Keep draining stderr so the server never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return Ok(Server { child, base, _dir: dir });
-        }
-        seen.push_str(&line);
-        seen.push('\n');
-    }
-    let status = child.wait().unwrap();
-    Err(format!("{status}\n{seen}"))
+    let mut args = vec!["--no-ask"];
+    args.extend_from_slice(extra);
+    common::server::start(dir, &args, &[])
 }
 
 fn key_section() -> (String, String) {

@@ -76,3 +76,16 @@ pub enum Event {
         completion_tokens: u32,
     },
 }
+
+/// What the agent is doing while it calls `tool`, for progress lines ("running a query").
+pub fn step_label(tool: &str) -> &'static str {
+    match tool {
+        "search_schema" => "searching the schema",
+        "describe_table" => "reading a table's columns",
+        "sample_rows" => "looking at example rows",
+        "run_query" => "running a query",
+        "explain_query" => "reading a query plan",
+        "list_sources" => "listing sources",
+        _ => "calling a tool",
+    }
+}

@@ -5,12 +5,14 @@
 
 pub mod chart;
 mod events;
+mod factory;
 pub mod pipeline;
 mod prompt;
 mod run;
 mod session;
 
-pub use events::Event;
+pub use events::{Event, step_label};
+pub use factory::AgentFactory;
 pub use prompt::{SYSTEM_TEMPLATE, render_system, system_prompt};
 pub use session::Session;
 

@@ -63,7 +63,7 @@ pub(super) async fn answer(agent: &Arc<Agent>, request: Request, json: bool) -> 
 /// Renders one event for a person: progress on stderr, the answer, SQL and rows on stdout.
 fn show(event: &Event, progress: bool, answer: &mut String) {
     match event {
-        Event::ToolCall { name, .. } if progress => eprintln!("… {}", step_label(name)),
+        Event::ToolCall { name, .. } if progress => eprintln!("… {}", crate::agent::step_label(name)),
         Event::ToolResult { ok: false, error: Some(error), .. } => eprintln!("  ! {error}"),
         Event::Sql { source, sql } => say!("-- {source}\n{sql}\n"),
         Event::Rows { columns, rows, truncated } => print_rows(columns, rows, *truncated),
@@ -76,16 +76,6 @@ fn show(event: &Event, progress: bool, answer: &mut String) {
             eprintln!("… chart suggested ({} chart; in --json output)", spec["mark"].as_str().unwrap_or("a"))
         }
         _ => {}
-    }
-}
-
-fn step_label(tool: &str) -> &'static str {
-    match tool {
-        "search_schema" => "searching the schema",
-        "describe_table" => "reading a table's columns",
-        "run_query" => "running a query",
-        "list_sources" => "listing sources",
-        _ => "calling a tool",
     }
 }
 

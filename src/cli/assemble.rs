@@ -2,7 +2,7 @@
 //! subcommand that answers questions (`ask`, `chat`, `mcp`, `serve`), so they all see the same tools.
 
 use super::context::{CliError, Context};
-use crate::agent::{Agent, AgentBudget, Strategy};
+use crate::agent::{Agent, AgentBudget, AgentFactory, Strategy};
 use crate::config::ModelConfig;
 use crate::error::ErrorCode;
 use crate::llm::ChatModel;
@@ -98,4 +98,43 @@ pub async fn full_agent(context: &Context, source: Option<&str>) -> Result<Arc<A
     let (model, model_config) = model(context).await?;
     let toolbox = toolbox(context, source).await?;
     Ok(Arc::new(agent(context, model, &model_config, &toolbox)?))
+}
+
+/// Agents for servers: the model is opened on first use and shared; an agent over every source is built
+/// once, one over a subset (a Slack user's sources) per request.
+#[derive(Debug)]
+pub struct LazyAgents {
+    context: Arc<Context>,
+    toolbox: Toolbox,
+    model: tokio::sync::OnceCell<(Arc<dyn ChatModel>, ModelConfig)>,
+    full: tokio::sync::OnceCell<Arc<Agent>>,
+}
+
+impl LazyAgents {
+    /// Agents over `toolbox`, with the model `context` configures.
+    pub fn new(context: Arc<Context>, toolbox: Toolbox) -> Self {
+        LazyAgents { context, toolbox, model: Default::default(), full: Default::default() }
+    }
+
+    async fn model(&self) -> Result<&(Arc<dyn ChatModel>, ModelConfig), String> {
+        self.model.get_or_try_init(|| async { model(&self.context).await.map_err(|e| e.to_string()) }).await
+    }
+}
+
+#[async_trait::async_trait]
+impl AgentFactory for LazyAgents {
+    async fn agent(&self, sources: Option<&[String]>) -> Result<Arc<Agent>, String> {
+        let (model, config) = self.model().await?;
+        let Some(names) = sources else {
+            let build = || async {
+                agent(&self.context, model.clone(), config, &self.toolbox)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            };
+            return self.full.get_or_try_init(build).await.cloned();
+        };
+        let context = Arc::new(self.toolbox.context.restricted(names));
+        let toolbox = Toolbox { registry: self.toolbox.registry.clone(), context };
+        agent(&self.context, model.clone(), config, &toolbox).map(Arc::new).map_err(|e| e.to_string())
+    }
 }

@@ -2,8 +2,9 @@
 
 use super::assemble;
 use super::context::{CliError, Context};
+use crate::agent::AgentFactory;
 use crate::error::ErrorCode;
-use crate::mcp::{AgentLoader, McpServer};
+use crate::mcp::McpServer;
 use clap::Args;
 use std::sync::Arc;
 
@@ -33,23 +34,9 @@ pub(super) async fn run(context: Context, args: McpArgs) -> Result<(), CliError>
 }
 
 /// The MCP server over the configured sources and tools; with `ask`, the agent is built on first use.
-pub(super) async fn server(
-    context: Arc<Context>,
-    source: Option<&str>,
-    ask: bool,
-) -> Result<McpServer, CliError> {
+async fn server(context: Arc<Context>, source: Option<&str>, ask: bool) -> Result<McpServer, CliError> {
     let toolbox = assemble::toolbox(&context, source).await?;
-    let loader: Option<AgentLoader> = ask.then(|| {
-        let toolbox = toolbox.clone();
-        let loader: AgentLoader = Arc::new(move || {
-            let (context, toolbox) = (context.clone(), toolbox.clone());
-            Box::pin(async move {
-                let (model, config) = assemble::model(&context).await.map_err(|e| e.to_string())?;
-                let agent = assemble::agent(&context, model, &config, &toolbox).map_err(|e| e.to_string())?;
-                Ok(Arc::new(agent))
-            })
-        });
-        loader
-    });
-    Ok(McpServer::new(toolbox.registry, toolbox.context, loader))
+    let agents: Option<Arc<dyn AgentFactory>> =
+        ask.then(|| Arc::new(assemble::LazyAgents::new(context, toolbox.clone())) as Arc<dyn AgentFactory>);
+    Ok(McpServer::new(toolbox.registry, toolbox.context, agents))
 }

@@ -1,9 +1,13 @@
 //! `picovis serve`: the HTTP server (MCP at `/mcp`), until Ctrl-C or SIGTERM.
 
+use super::assemble;
 use super::context::{CliError, Context};
+use crate::agent::AgentFactory;
 use crate::error::ErrorCode;
 use crate::http::auth::ApiKeys;
 use crate::http::{AppParts, ServeError};
+use crate::mcp::McpServer;
+use crate::slack::SlackBot;
 use clap::Args;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,12 +40,32 @@ pub(super) async fn run(context: Context, args: ServeArgs) -> Result<(), CliErro
     };
     let keys = ApiKeys::from_config(&server_config.api_keys)
         .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
-    let mcp = super::mcp_cmd::server(Arc::new(context), args.source.as_deref(), !args.no_ask).await?;
-    let parts = AppParts { mcp, keys: Arc::new(keys), allowed_hosts: server_config.allowed_hosts };
+    let context = Arc::new(context);
+    let toolbox = assemble::toolbox(&context, args.source.as_deref()).await?;
+    let agents: Arc<dyn AgentFactory> = Arc::new(assemble::LazyAgents::new(context.clone(), toolbox.clone()));
+    let ask = (!args.no_ask).then(|| agents.clone());
+    let mcp = McpServer::new(toolbox.registry.clone(), toolbox.context.clone(), ask);
+    let slack = match &context.loaded.config.slack {
+        Some(config) => {
+            let sources = toolbox.context.sources().keys().cloned().collect();
+            let bot = SlackBot::new(config, &|name| context.lookup(name), sources, agents)
+                .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
+            Some(Arc::new(bot))
+        }
+        None => None,
+    };
+    let has_slack = slack.is_some();
+    let parts = AppParts { mcp, slack, keys: Arc::new(keys), allowed_hosts: server_config.allowed_hosts };
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
-    let ready =
-        |addr: SocketAddr| eprintln!("Picovis is listening on http://{addr} (MCP at http://{addr}/mcp)");
+    let ready = |addr: SocketAddr| {
+        eprintln!("Picovis is listening on http://{addr} (MCP at http://{addr}/mcp)");
+        if has_slack {
+            eprintln!(
+                "Slack: events at http://{addr}/slack/events, slash commands at http://{addr}/slack/commands"
+            );
+        }
+    };
     crate::http::serve(addr, parts, server_config.allow_anonymous, shutdown, ready).await.map_err(|error| {
         match error {
             ServeError::NoKeys(_) => CliError::new(ErrorCode::ConfigInvalid, error.to_string()).hint(

@@ -307,6 +307,36 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             );
         }
     }
+    if let Some(slack) = &config.slack {
+        for (key, template) in [("signing_secret", &slack.signing_secret), ("bot_token", &slack.bot_token)] {
+            if let Err(message) = template.resolve(lookup_env) {
+                push(
+                    Severity::Error,
+                    &["slack", key],
+                    message,
+                    "set the variable before starting Picovis".into(),
+                );
+            }
+        }
+        for rule in &slack.access {
+            for source in rule.sources.iter().filter(|s| *s != "*" && !config.sources.contains_key(*s)) {
+                push(
+                    Severity::Error,
+                    &["slack", "access"],
+                    format!("a Slack access rule names `{source}`, which is not a configured source"),
+                    format!("use one of: {}", config.sources.keys().cloned().collect::<Vec<_>>().join(", ")),
+                );
+            }
+            if rule.users.is_empty() && rule.channels.is_empty() {
+                push(
+                    Severity::Warning,
+                    &["slack", "access"],
+                    "a Slack access rule names no users and no channels, so it grants nothing".into(),
+                    "add users = [\"U...\"] (or \"*\") or channels = [\"C...\"]".into(),
+                );
+            }
+        }
+    }
     if let Some(model) = &config.model
         && let Some(strategy) = model.strategy.as_deref().filter(|s| !matches!(*s, "tools" | "pipeline"))
     {

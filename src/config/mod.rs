@@ -51,6 +51,48 @@ pub struct Config {
     /// The HTTP server (`picovis serve`).
     #[serde(default)]
     pub server: ServerConfig,
+    /// The Slack bot, served by `picovis serve` at `/slack/events` and `/slack/commands`.
+    pub slack: Option<SlackConfig>,
+}
+
+/// The Slack app: its two secrets, and who may ask about which sources.
+///
+/// ```toml
+/// [slack]
+/// signing_secret = "${SLACK_SIGNING_SECRET}"
+/// bot_token = "${SLACK_BOT_TOKEN}"
+///
+/// [[slack.access]]
+/// users = ["U024BE7LH"]        # Slack member IDs; "*" for everyone in the workspace
+/// channels = ["C061EG9SL"]     # optional: anyone asking in these channels
+/// sources = ["sales"]          # "*" for every source
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    /// The app's signing secret (Basic Information > App Credentials); requests are verified with it.
+    pub signing_secret: UrlTemplate,
+    /// The bot token (`xoxb-...`, OAuth & Permissions).
+    pub bot_token: UrlTemplate,
+    /// The Web API base. Default `https://slack.com/api`; tests point it at a local server.
+    pub api_base_url: Option<String>,
+    /// Who may query what. Anyone not matched by a rule gets a polite refusal.
+    #[serde(default)]
+    pub access: Vec<SlackAccess>,
+}
+
+/// One access rule: these users, or anyone in these channels, may query these sources.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackAccess {
+    /// Slack member IDs (`U...`), or `*` for everyone.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Channel IDs (`C...`, `G...`); a question asked there is allowed whoever asks.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// Source names, or `*` for all.
+    pub sources: Vec<String>,
 }
 
 /// The HTTP server: where it listens and who may call it.

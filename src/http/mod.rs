@@ -7,6 +7,7 @@ pub mod auth;
 
 use crate::error::ErrorCode;
 use crate::mcp::McpServer;
+use crate::slack::SlackBot;
 use auth::ApiKeys;
 use axum::Router;
 use axum::http::StatusCode;
@@ -21,6 +22,8 @@ use tokio_util::sync::CancellationToken;
 pub struct AppParts {
     /// The MCP server mounted at `/mcp`.
     pub mcp: McpServer,
+    /// The Slack bot at `/slack/*`, when configured (authenticated by Slack's signatures, not keys).
+    pub slack: Option<Arc<SlackBot>>,
     /// The keys every route except health needs (none: open).
     pub keys: Arc<ApiKeys>,
     /// Extra `Host` names `/mcp` accepts.
@@ -59,7 +62,11 @@ pub fn app(parts: AppParts, shutdown: CancellationToken) -> Router {
     let protected = Router::new()
         .nest_service("/mcp", mcp)
         .layer(axum::middleware::from_fn_with_state(parts.keys, auth::require_key));
-    Router::new().route("/healthz", get(|| async { "ok" })).merge(protected).fallback(|| async {
+    let mut router = Router::new().route("/healthz", get(|| async { "ok" })).merge(protected);
+    if let Some(slack) = parts.slack {
+        router = router.merge(slack.routes());
+    }
+    router.fallback(|| async {
         error_response(StatusCode::NOT_FOUND, ErrorCode::InvalidRequest, "no such route")
     })
 }
@@ -84,9 +91,12 @@ pub async fn serve(
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     ready(listener.local_addr()?);
-    let mcp = parts.mcp.clone();
+    let (mcp, slack) = (parts.mcp.clone(), parts.slack.clone());
     let router = app(parts, shutdown.clone());
     axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await?;
     mcp.shutdown(crate::mcp::SHUTDOWN_GRACE).await;
+    if let Some(slack) = slack {
+        slack.shutdown(crate::mcp::SHUTDOWN_GRACE * 15).await;
+    }
     Ok(())
 }

@@ -13,7 +13,7 @@ mod resources;
 mod server;
 mod stdio;
 
-pub use server::{AgentLoader, McpServer};
+pub use server::McpServer;
 pub use stdio::serve_stdio;
 
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;

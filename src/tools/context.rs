@@ -11,13 +11,28 @@ use tokio::sync::Mutex;
 pub struct ToolContext {
     sources: BTreeMap<String, Arc<dyn Source>>,
     default_source: Option<String>,
-    schemas: Mutex<HashMap<String, Arc<SchemaSnapshot>>>,
+    /// Shared with every [`ToolContext::restricted`] view, so a schema is read once per process.
+    schemas: Arc<Mutex<HashMap<String, Arc<SchemaSnapshot>>>>,
 }
 
 impl ToolContext {
     /// A context over `sources`; `default_source` is used when a call names none.
     pub fn new(sources: BTreeMap<String, Arc<dyn Source>>, default_source: Option<String>) -> Self {
-        ToolContext { sources, default_source, schemas: Mutex::new(HashMap::new()) }
+        ToolContext { sources, default_source, schemas: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    /// The same context limited to the sources in `names` (what one person may query), sharing the
+    /// schema cache. The default stays if it is among them, else the first of them is the default.
+    pub fn restricted(&self, names: &[String]) -> ToolContext {
+        let sources: BTreeMap<String, Arc<dyn Source>> = self
+            .sources
+            .iter()
+            .filter(|(name, _)| names.contains(name))
+            .map(|(name, source)| (name.clone(), source.clone()))
+            .collect();
+        let default = self.default_source.clone().filter(|d| sources.contains_key(d));
+        let default = default.or_else(|| sources.keys().next().cloned());
+        ToolContext { sources, default_source: default, schemas: self.schemas.clone() }
     }
 
     /// The sources, by name.

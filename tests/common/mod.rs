@@ -6,7 +6,9 @@
 
 pub mod corpus;
 pub mod mcp;
+pub mod openai_stub;
 pub mod scratch;
+pub mod server;
 
 use std::path::PathBuf;
 
