@@ -15,6 +15,7 @@ pub mod http;
 pub mod llm;
 pub mod mcp;
 pub mod models;
+pub mod render;
 pub mod slack;
 pub mod sources;
 pub mod tools;

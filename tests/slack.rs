@@ -9,7 +9,7 @@ use common::openai_stub::{model_section, model_server};
 use common::server::Server;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -20,19 +20,25 @@ const THREAD: &str = "1700000000.000100";
 async fn slack_stub() -> MockServer {
     let slack = MockServer::start().await;
     let ok = |body: Value| ResponseTemplate::new(200).set_body_json(body);
-    let upload_url = format!("{}/upload/F123", slack.uri());
     for (route, body) in [
         ("/api/chat.postMessage", json!({ "ok": true, "channel": "C1", "ts": "1700000000.000200" })),
         ("/api/chat.update", json!({ "ok": true })),
-        (
-            "/api/files.getUploadURLExternal",
-            json!({ "ok": true, "upload_url": upload_url, "file_id": "F123" }),
-        ),
-        ("/api/files.completeUploadExternal", json!({ "ok": true, "files": [{ "id": "F123" }] })),
+        ("/api/files.completeUploadExternal", json!({ "ok": true })),
     ] {
         Mock::given(method("POST")).and(path(route)).respond_with(ok(body)).mount(&slack).await;
     }
-    for route in ["/upload/F123", "/response/abc"] {
+    // One file id (and upload URL) per file name.
+    for (name, id) in [("result.csv", "FCSV"), ("chart.png", "FCHART")] {
+        let reserved =
+            json!({ "ok": true, "upload_url": format!("{}/upload/{id}", slack.uri()), "file_id": id });
+        Mock::given(method("POST"))
+            .and(path("/api/files.getUploadURLExternal"))
+            .and(body_string_contains(format!("filename={name}")))
+            .respond_with(ok(reserved))
+            .mount(&slack)
+            .await;
+    }
+    for route in ["/upload/FCSV", "/upload/FCHART", "/response/abc"] {
         Mock::given(method("POST"))
             .and(path(route))
             .respond_with(ResponseTemplate::new(200))
@@ -317,17 +323,38 @@ async fn a_large_result_is_cut_in_the_message_and_attached_as_csv() {
         "Showing 15 of 100 rows; all of them are in the attached CSV."
     );
 
-    let reserved = wait_calls(&slack, "/api/files.getUploadURLExternal", 1).await;
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&reserved[0].body).unwrap();
-    let uploaded = wait_calls(&slack, "/upload/F123", 1).await;
+    let reserved = wait_calls(&slack, "/api/files.getUploadURLExternal", 2).await;
+    let forms: Vec<Vec<(String, String)>> =
+        reserved.iter().map(|r| serde_urlencoded::from_bytes(&r.body).unwrap()).collect();
+    let form = forms.into_iter().find(|f| f[0].1 == "result.csv").unwrap();
+    let uploaded = wait_calls(&slack, "/upload/FCSV", 1).await;
     let csv = String::from_utf8(uploaded[0].body.clone()).unwrap();
     assert_eq!(form, [("filename".into(), "result.csv".into()), ("length".into(), csv.len().to_string())]);
     assert_eq!(csv.lines().count(), 101);
     assert!(csv.starts_with("id,name\n1,"), "{}", &csv[..40]);
+    let completed = wait_calls(&slack, "/api/files.completeUploadExternal", 2).await;
+    let forms: Vec<std::collections::HashMap<String, String>> =
+        completed.iter().map(|r| serde_urlencoded::from_bytes(&r.body).unwrap()).collect();
+    let csv_done = forms.iter().find(|f| f["files"].contains("FCSV")).unwrap();
+    assert_eq!((csv_done["channel_id"].as_str(), csv_done["thread_ts"].as_str()), ("C1", THREAD));
+    assert_eq!(serde_json::from_str::<Value>(&csv_done["files"]).unwrap()[0]["title"], "Full result");
+}
+
+#[tokio::test]
+async fn a_chartable_result_comes_with_a_chart_image() {
+    let sql = "SELECT status, count(*) AS orders FROM orders GROUP BY status ORDER BY orders DESC";
+    let (slack, model) = (slack_stub().await, model_server(sql, "Orders by status.").await);
+    let server = serve(&slack, &model);
+    let body = mention("Ev1", "UALLOWED", "orders by status", None);
+    assert_eq!(signed(&server, "/slack/events", &body, "application/json", &[]).await.status(), 200);
+    final_update(&slack).await;
+    let png = wait_calls(&slack, "/upload/FCHART", 1).await[0].body.clone();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 5_000, "{} bytes", png.len());
     let completed = wait_calls(&slack, "/api/files.completeUploadExternal", 1).await;
     let form: std::collections::HashMap<String, String> =
         serde_urlencoded::from_bytes(&completed[0].body).unwrap();
-    assert_eq!(form["channel_id"], "C1");
     assert_eq!(form["thread_ts"], THREAD);
-    assert_eq!(serde_json::from_str::<Value>(&form["files"]).unwrap()[0]["id"], "F123");
+    assert_eq!(serde_json::from_str::<Value>(&form["files"]).unwrap()[0]["id"], "FCHART");
+    // A handful of rows: no CSV.
+    assert!(calls(&slack, "/upload/FCSV").await.is_empty());
 }

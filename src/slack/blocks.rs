@@ -24,10 +24,17 @@ pub struct Rendered {
     pub blocks: Value,
     /// The result as CSV, when it has more rows than the table shows.
     pub csv: Option<Vec<u8>>,
+    /// The suggested chart as PNG.
+    pub chart: Option<Vec<u8>>,
 }
 
 /// Renders an answer with the queries that produced it and the last result.
-pub fn answer(answer: &str, queries: &[(String, String)], rows: Option<&ResultSet>) -> Rendered {
+pub fn answer(
+    answer: &str,
+    queries: &[(String, String)],
+    rows: Option<&ResultSet>,
+    chart: Option<&Value>,
+) -> Rendered {
     let answer = if answer.trim().is_empty() { "(no answer)" } else { answer.trim() };
     let mut blocks = vec![section(&mrkdwn_escape(&defuse(answer)))];
     for (source, sql) in queries.iter().rev().take(3).rev() {
@@ -49,7 +56,14 @@ pub fn answer(answer: &str, queries: &[(String, String)], rows: Option<&ResultSe
         }
         blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": note }] }));
     }
-    Rendered { text: truncate(answer, MAX_TEXT), blocks: Value::Array(blocks), csv }
+    let chart = chart.and_then(|spec| match crate::render::chart_png::render(spec) {
+        Ok(png) => Some(png),
+        Err(error) => {
+            tracing::warn!(%error, "no chart image");
+            None
+        }
+    });
+    Rendered { text: truncate(answer, MAX_TEXT), blocks: Value::Array(blocks), csv, chart }
 }
 
 /// A one-line status message ("Running a query…").

@@ -107,7 +107,7 @@ pub async fn answer(bot: &SlackBot, question: Question) {
         Ok(rendered) => rendered,
         Err(message) => {
             let text = format!("Sorry, I could not answer that: {}", blocks::mrkdwn_escape(&message));
-            blocks::Rendered { blocks: blocks::status(&text), text, csv: None }
+            blocks::Rendered { blocks: blocks::status(&text), text, csv: None, chart: None }
         }
     };
     match (&question.reply, &status) {
@@ -120,6 +120,9 @@ pub async fn answer(bot: &SlackBot, question: Question) {
             log(bot.api.respond(url, &body).await);
         }
         _ => {}
+    }
+    if let Some(png) = rendered.chart {
+        log(bot.api.upload(&channel, thread.as_deref(), "chart.png", "Chart", png).await);
     }
     if let Some(csv) = rendered.csv {
         log(bot.api.upload(&channel, thread.as_deref(), "result.csv", "Full result", csv).await);
@@ -137,7 +140,8 @@ async fn run(
     let agent = bot.agents.agent(Some(allowed)).await?;
     let session = thread.map(|thread_ts| bot.memory.conversation(&question.channel, thread_ts));
     let mut events = agent.ask(Request { question: question.text.clone(), session });
-    let (mut answer, mut queries, mut rows, mut last_label) = (String::new(), Vec::new(), None, "");
+    let (mut answer, mut queries, mut rows, mut chart, mut last_label) =
+        (String::new(), Vec::new(), None, None, "");
     while let Some(event) = events.recv().await {
         match event {
             Event::ToolCall { name, .. } => {
@@ -159,11 +163,12 @@ async fn run(
                 rows = Some(ResultSet { columns, rows: values, summary });
             }
             Event::AnswerDelta { text } => answer.push_str(&text),
+            Event::Chart { spec } => chart = Some(spec),
             Event::Error { code, message } => return Err(format!("{message} ({code})")),
             _ => {}
         }
     }
-    Ok(blocks::answer(&answer, &queries, rows.as_ref()))
+    Ok(blocks::answer(&answer, &queries, rows.as_ref(), chart.as_ref()))
 }
 
 fn log(result: Result<(), super::SlackError>) {
