@@ -386,6 +386,23 @@ mod tests {
         let example: Config = toml::from_str(include_str!("../../deploy/picovis.example.toml")).unwrap();
         assert_eq!(example.sources.len(), 3);
         assert!(example.model.is_some());
+        assert_eq!(example.server.api_keys.len(), 1);
+        assert_eq!(example.slack.map(|s| s.access.len()), Some(2));
+    }
+
+    #[test]
+    fn slack_rules_must_name_configured_sources_and_grant_to_someone() {
+        let text = "[sources.demo]\nurl = \"demo:\"\n\n[slack]\nsigning_secret = \"s\"\nbot_token = \"${NO_SUCH_VAR}\"\n\n\
+                    [[slack.access]]\nusers = [\"U1\"]\nsources = [\"sales\"]\n\n[[slack.access]]\nsources = [\"demo\"]\n";
+        let loaded =
+            Loaded { config: toml::from_str(text).unwrap(), file: None, text: None, from_env: Vec::new() };
+        let problems: Vec<String> = loaded.problems(&|_| None).iter().map(|p| p.message.clone()).collect();
+        assert!(problems.iter().any(|p| p.contains("`NO_SUCH_VAR` is not set")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("names `sales`, which is not a configured source")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.contains("grants nothing")), "{problems:?}");
     }
 
     #[test]
