@@ -29,6 +29,10 @@ pub enum ErrorCode {
     Internal,
     /// The request carried no API key, or one the server does not know.
     Unauthorized,
+    /// The key is valid, but not for this route or from this origin (a widget key outside chat).
+    Forbidden,
+    /// The language model could not be loaded or reached.
+    ModelUnavailable,
 }
 
 impl ErrorCode {
@@ -45,6 +49,8 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "invalid_request",
             ErrorCode::Internal => "internal",
             ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::ModelUnavailable => "model_unavailable",
         }
     }
 
@@ -61,6 +67,8 @@ impl ErrorCode {
             ErrorCode::QueryTimeout => 8,
             ErrorCode::ExportFailed => 9,
             ErrorCode::Unauthorized => 10,
+            ErrorCode::Forbidden => 11,
+            ErrorCode::ModelUnavailable => 12,
         }
     }
 }
@@ -83,6 +91,8 @@ mod tests {
             ErrorCode::SourceUnavailable,
             ErrorCode::QueryRefused,
             ErrorCode::Unauthorized,
+            ErrorCode::Forbidden,
+            ErrorCode::ModelUnavailable,
             ErrorCode::QueryFailed,
             ErrorCode::QueryTimeout,
             ErrorCode::ExportFailed,

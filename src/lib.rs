@@ -18,4 +18,5 @@ pub mod models;
 pub mod render;
 pub mod slack;
 pub mod sources;
+pub mod store;
 pub mod tools;

@@ -4,10 +4,12 @@ use super::assemble;
 use super::context::{CliError, Context};
 use crate::agent::AgentFactory;
 use crate::error::ErrorCode;
+use crate::http::api::ApiState;
 use crate::http::auth::ApiKeys;
 use crate::http::{AppParts, ServeError};
 use crate::mcp::McpServer;
 use crate::slack::SlackBot;
+use crate::store::{ExampleStore, SessionStore};
 use clap::Args;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,14 +50,28 @@ pub(super) async fn run(context: Context, args: ServeArgs) -> Result<(), CliErro
     let slack = match &context.loaded.config.slack {
         Some(config) => {
             let sources = toolbox.context.sources().keys().cloned().collect();
-            let bot = SlackBot::new(config, &|name| context.lookup(name), sources, agents)
+            let bot = SlackBot::new(config, &|name| context.lookup(name), sources, agents.clone())
                 .map_err(|message| CliError::new(ErrorCode::ConfigInvalid, message))?;
             Some(Arc::new(bot))
         }
         None => None,
     };
     let has_slack = slack.is_some();
-    let parts = AppParts { mcp, slack, keys: Arc::new(keys), allowed_hosts: server_config.allowed_hosts };
+    let api = ApiState {
+        context: toolbox.context.clone(),
+        agents,
+        sessions: Arc::new(SessionStore::default()),
+        examples: Arc::new(ExampleStore::in_dir(&context.loaded.config.data_dir())),
+        metrics: Arc::default(),
+    };
+    let parts = AppParts {
+        mcp,
+        slack,
+        api,
+        keys: Arc::new(keys),
+        allowed_hosts: server_config.allowed_hosts,
+        cors_origins: server_config.cors_origins,
+    };
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
     let ready = |addr: SocketAddr| {

@@ -122,6 +122,10 @@ pub struct ServerConfig {
     /// to the names clients use to reach this server.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call the API (CORS), e.g. `https://intranet.example.com`: the pages
+    /// that embed the chat widget.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
 }
 
 /// The default listen address: loopback only.

@@ -3,6 +3,7 @@
 //! [`app`] builds the whole router from its parts so tests can drive it without a socket; [`serve`] binds
 //! it and shuts down gracefully, letting open streams finish.
 
+pub mod api;
 pub mod auth;
 
 use crate::error::ErrorCode;
@@ -12,7 +13,6 @@ use auth::ApiKeys;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::get;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +24,10 @@ pub struct AppParts {
     pub mcp: McpServer,
     /// The Slack bot at `/slack/*`, when configured (authenticated by Slack's signatures, not keys).
     pub slack: Option<Arc<SlackBot>>,
+    /// The `/v1` API.
+    pub api: api::ApiState,
+    /// Browser origins allowed to call the API (CORS), such as pages that embed the chat widget.
+    pub cors_origins: Vec<String>,
     /// The keys every route except health needs (none: open).
     pub keys: Arc<ApiKeys>,
     /// Extra `Host` names `/mcp` accepts.
@@ -55,20 +59,46 @@ pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Res
     (status, Json(body)).into_response()
 }
 
-/// The router. `/healthz` is open (load balancers probe it); everything else needs a key when keys are
-/// configured.
+/// The router. `/healthz`, `/readyz` and `/openapi.json` are open (probes and tooling read them); `/v1/*`,
+/// `/metrics` and `/mcp` need a key when keys are configured; `/slack/*` is checked by Slack's signature.
 pub fn app(parts: AppParts, shutdown: CancellationToken) -> Router {
     let mcp = crate::mcp::http_service(parts.mcp, parts.allowed_hosts, shutdown);
     let protected = Router::new()
         .nest_service("/mcp", mcp)
+        .merge(api::protected(parts.api.clone()))
         .layer(axum::middleware::from_fn_with_state(parts.keys, auth::require_key));
-    let mut router = Router::new().route("/healthz", get(|| async { "ok" })).merge(protected);
+    let mut router = api::open(parts.api).merge(protected);
     if let Some(slack) = parts.slack {
         router = router.merge(slack.routes());
     }
-    router.fallback(|| async {
+    let router = router.fallback(|| async {
         error_response(StatusCode::NOT_FOUND, ErrorCode::InvalidRequest, "no such route")
-    })
+    });
+    match cors(&parts.cors_origins) {
+        Some(layer) => router.layer(layer),
+        None => router,
+    }
+}
+
+/// CORS for the configured origins (none: no CORS headers, so browsers on other origins are refused).
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderValue, Method, header};
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                "x-api-key".parse().unwrap_or(header::ACCEPT),
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
 }
 
 /// Whether `addr` is reachable only from this machine.

@@ -5,20 +5,17 @@
 //! that has not seen the first; a shared store (PostgreSQL) is the fix when state moves there.
 
 use crate::agent::Session;
+use crate::store::SessionStore;
+use crate::store::sessions::prune;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// How long an event id or a thread's conversation is kept.
-const KEEP: Duration = Duration::from_secs(24 * 3600);
-/// At most this many entries of each kind; the oldest go first.
-const CAP: usize = 10_000;
+use std::time::Instant;
 
 /// Event ids seen, and conversations by thread.
 #[derive(Debug, Default)]
 pub struct Memory {
     events: Mutex<HashMap<String, Instant>>,
-    threads: Mutex<HashMap<(String, String), (Session, Instant)>>,
+    threads: SessionStore,
 }
 
 impl Memory {
@@ -31,25 +28,7 @@ impl Memory {
 
     /// The conversation of a thread (a new one for a new thread).
     pub fn conversation(&self, channel: &str, thread_ts: &str) -> Session {
-        let Ok(mut threads) = self.threads.lock() else { return Session::new() };
-        prune(&mut threads, |(_, at)| *at);
-        let entry = threads
-            .entry((channel.to_string(), thread_ts.to_string()))
-            .or_insert_with(|| (Session::new(), Instant::now()));
-        entry.1 = Instant::now();
-        entry.0.clone()
-    }
-}
-
-/// Drops entries older than [`KEEP`], then the oldest beyond [`CAP`].
-fn prune<K: Clone + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>, at: impl Fn(&V) -> Instant) {
-    map.retain(|_, v| at(v).elapsed() < KEEP);
-    if map.len() >= CAP {
-        let mut ages: Vec<(K, Instant)> = map.iter().map(|(k, v)| (k.clone(), at(v))).collect();
-        ages.sort_by_key(|(_, at)| *at);
-        for (key, _) in ages.into_iter().take(map.len() + 1 - CAP) {
-            map.remove(&key);
-        }
+        self.threads.get(&format!("{channel}/{thread_ts}"))
     }
 }
 

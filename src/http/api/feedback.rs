@@ -1,0 +1,94 @@
+//! `POST /v1/feedback` (thumbs up or down on an answer), and the verified examples an approval creates:
+//! `GET /v1/examples`, `DELETE /v1/examples/{id}`.
+
+use super::error::{ApiError, ErrorBody};
+use super::query::checked;
+use super::state::ApiState;
+use crate::error::ErrorCode;
+use crate::store::Example;
+use crate::store::examples::StoreError;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+/// A vote on an answer.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// `up` (the answer is right: its SQL becomes a verified example) or `down`.
+    pub vote: String,
+    /// The question that was asked.
+    pub question: String,
+    /// The SQL the answer ran.
+    pub sql: String,
+    /// The source it ran on; default: the default source.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Why, in the person's words (kept in the log).
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// What a vote did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FeedbackResponse {
+    /// The verified example an `up` vote created (or found).
+    pub example: Option<Example>,
+}
+
+/// Records a vote; an `up` vote turns the question and its SQL into a verified example.
+#[utoipa::path(post, path = "/v1/feedback", tag = "feedback", request_body = FeedbackRequest,
+    responses((status = 201, description = "An approved example", body = FeedbackResponse), (status = 200, description = "A down vote, recorded", body = FeedbackResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, description = "The SQL is not read-only", body = ErrorBody)))]
+pub async fn feedback(
+    State(state): State<ApiState>,
+    body: Result<Json<FeedbackRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<FeedbackResponse>), ApiError> {
+    let Json(request) = body?;
+    let question = request.question.trim();
+    if question.is_empty() || request.sql.trim().is_empty() {
+        return Err(ApiError::invalid("question and sql must not be empty"));
+    }
+    match request.vote.as_str() {
+        "up" => {
+            // Only SQL the guard accepts can become an example the model will imitate.
+            let (source, query) = checked(&state, request.source.as_deref(), &request.sql)?;
+            let example =
+                state.examples.add(question, source.name(), query.sql(), "feedback").map_err(store_error)?;
+            tracing::info!(id = %example.id, comment = request.comment.as_deref().unwrap_or(""), "answer approved");
+            Ok((StatusCode::CREATED, Json(FeedbackResponse { example: Some(example) })))
+        }
+        "down" => {
+            tracing::info!(question, sql = %request.sql, comment = request.comment.as_deref().unwrap_or(""), "answer rejected");
+            Ok((StatusCode::OK, Json(FeedbackResponse { example: None })))
+        }
+        other => Err(ApiError::invalid(format!("vote must be `up` or `down`, not `{other}`"))),
+    }
+}
+
+/// The verified examples, oldest first.
+#[utoipa::path(get, path = "/v1/examples", tag = "feedback",
+    responses((status = 200, body = Vec<Example>), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<ApiState>) -> Result<Json<Vec<Example>>, ApiError> {
+    state.examples.list().map(Json).map_err(store_error)
+}
+
+/// Deletes a verified example.
+#[utoipa::path(delete, path = "/v1/examples/{id}", tag = "feedback",
+    params(("id" = String, Path, description = "Example id")),
+    responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(State(state): State<ApiState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    state.examples.remove(&id).map(|()| StatusCode::NO_CONTENT).map_err(store_error)
+}
+
+fn store_error(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NotFound(_) => {
+            let mut e = ApiError::invalid(error.to_string());
+            e.status = Some(StatusCode::NOT_FOUND);
+            e
+        }
+        StoreError::Io { .. } => ApiError::new(ErrorCode::Internal, error.to_string()),
+    }
+}

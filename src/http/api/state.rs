@@ -1,0 +1,22 @@
+//! What every API handler can reach.
+
+use super::metrics::Metrics;
+use crate::agent::AgentFactory;
+use crate::store::{ExampleStore, SessionStore};
+use crate::tools::ToolContext;
+use std::sync::Arc;
+
+/// Shared by the API's handlers; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ApiState {
+    /// The sources (and their cached schemas).
+    pub context: Arc<ToolContext>,
+    /// Agents for `/v1/chat`.
+    pub agents: Arc<dyn AgentFactory>,
+    /// Conversations by session id.
+    pub sessions: Arc<SessionStore>,
+    /// Verified example queries (`/v1/feedback` adds to it).
+    pub examples: Arc<ExampleStore>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+}

@@ -1,0 +1,157 @@
+//! Verified example queries: question → SQL pairs that a person approved (a thumbs-up on an answer, or
+//! an operator). Retrieval will offer them to the model as worked examples; MCP lists them as resources.
+//!
+//! Kept as one JSON object per line in `DATA_DIR/examples.jsonl`. Additions append; edits and deletions
+//! rewrite the file through a temporary file and a rename, so a crash never leaves half a file.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// One verified example.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Example {
+    /// Stable id.
+    pub id: String,
+    /// The question in plain language.
+    pub question: String,
+    /// The source the SQL runs on.
+    pub source: String,
+    /// The SQL that answers it (checked read-only when it was added).
+    pub sql: String,
+    /// Who approved it: `feedback` (a thumbs-up), `operator`.
+    pub origin: String,
+    /// When, RFC 3339.
+    pub approved_at: String,
+}
+
+/// Why the store could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be read or written.
+    #[error("the example store {path} cannot be used: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// No example has that id.
+    #[error("no example with id `{0}`")]
+    NotFound(String),
+}
+
+/// The examples file.
+#[derive(Debug)]
+pub struct ExampleStore {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl ExampleStore {
+    /// The store in `data_dir`.
+    pub fn in_dir(data_dir: &std::path::Path) -> Self {
+        ExampleStore { path: data_dir.join("examples.jsonl"), lock: Mutex::new(()) }
+    }
+
+    /// Every example, oldest first. A missing file is an empty store; a line that does not parse is
+    /// skipped with a warning rather than hiding every other example.
+    pub fn list(&self) -> Result<Vec<Example>, StoreError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.io(e)),
+        };
+        Ok(text
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .filter_map(|line| match serde_json::from_str(line) {
+                Ok(example) => Some(example),
+                Err(error) => {
+                    tracing::warn!(path = %self.path.display(), %error, "skipped a broken line in the example store");
+                    None
+                }
+            })
+            .collect())
+    }
+
+    /// Adds an example (the same question and SQL on the same source is kept once); returns it.
+    pub fn add(&self, question: &str, source: &str, sql: &str, origin: &str) -> Result<Example, StoreError> {
+        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
+        if let Some(existing) =
+            self.list()?.into_iter().find(|e| e.question == question && e.source == source && e.sql == sql)
+        {
+            return Ok(existing);
+        }
+        let now = chrono::Utc::now();
+        let example = Example {
+            id: format!("ex_{}", now.timestamp_micros()),
+            question: question.to_string(),
+            source: source.to_string(),
+            sql: sql.to_string(),
+            origin: origin.to_string(),
+            approved_at: now.to_rfc3339(),
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| self.io(e))?;
+        }
+        let mut file =
+            std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(|e| self.io(e))?;
+        let line = serde_json::to_string(&example).map_err(|e| self.io(e))?;
+        writeln!(file, "{line}").map_err(|e| self.io(e))?;
+        Ok(example)
+    }
+
+    /// Removes the example `id`.
+    pub fn remove(&self, id: &str) -> Result<(), StoreError> {
+        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
+        let examples = self.list()?;
+        if !examples.iter().any(|e| e.id == id) {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        self.rewrite(examples.into_iter().filter(|e| e.id != id).collect())
+    }
+
+    fn rewrite(&self, examples: Vec<Example>) -> Result<(), StoreError> {
+        let temporary = self.path.with_extension("jsonl.tmp");
+        let mut text = String::new();
+        for example in &examples {
+            text.push_str(&serde_json::to_string(example).map_err(|e| self.io(e))?);
+            text.push('\n');
+        }
+        std::fs::write(&temporary, text).map_err(|e| self.io(e))?;
+        std::fs::rename(&temporary, &self.path).map_err(|e| self.io(e))
+    }
+
+    fn io(&self, error: impl std::fmt::Display) -> StoreError {
+        StoreError::Io { path: self.path.display().to_string(), message: error.to_string() }
+    }
+
+    fn poisoned(&self) -> StoreError {
+        self.io("a writer panicked")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_are_added_once_listed_and_removed() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let store = ExampleStore::in_dir(dir.path());
+        assert!(store.list().unwrap_or_default().is_empty());
+        let first = store.add("How many customers?", "demo", "SELECT count(*) FROM customers", "feedback");
+        let first = first.unwrap_or_else(|e| unreachable!("{e}"));
+        let again = store.add("How many customers?", "demo", "SELECT count(*) FROM customers", "operator");
+        assert_eq!(again.ok().map(|e| e.id), Some(first.id.clone()));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let _ = store.add("Orders?", "demo", "SELECT count(*) FROM orders", "feedback");
+        assert_eq!(store.list().unwrap_or_default().len(), 2);
+        assert!(store.remove(&first.id).is_ok());
+        assert!(matches!(store.remove(&first.id), Err(StoreError::NotFound(_))));
+        let left = store.list().unwrap_or_default();
+        assert_eq!(left.iter().map(|e| e.question.as_str()).collect::<Vec<_>>(), ["Orders?"]);
+    }
+}
