@@ -53,6 +53,18 @@ if [ ! -d tests/mcp/node_modules/@modelcontextprotocol/sdk ]; then
   npm ci --prefix tests/mcp --no-audit --no-fund >/dev/null
 fi
 
+# Headless Chromium for the widget and dashboard tests (Debian's build; playwright-core drives it).
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium"
+  apt-get install -y --no-install-recommends chromium >/dev/null || {
+    apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null
+  }
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  log "installing the browser test driver (npm ci)"
+  npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
+fi
+
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   log "installing cargo-nextest"
   cargo install --locked cargo-nextest

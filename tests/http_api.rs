@@ -11,14 +11,16 @@ use wiremock::MockServer;
 
 const KEY: &str = "pvk_test_key_for_the_api";
 
-/// `picovis serve` over the demo database with one API key and CORS for one origin; `extra` is appended
-/// to the config.
+/// `picovis serve` over the demo database with one API key and CORS for one origin; `extra` adds sources
+/// or more keys.
 fn serve(model: &MockServer, extra: &str) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let digest = sha256_hex(KEY);
+    // Extra sources go before the other sections, extra keys after the operator's key.
+    let (sources, keys) = if extra.starts_with("[[server.api_keys]]") { ("", extra) } else { (extra, "") };
     let config = format!(
-        "default_source = \"demo\"\n\n[sources.demo]\nurl = \"demo:\"\n\n{extra}\n{}\n[server]\ncors_origins = [\"https://intranet.example\"]\n\n\
-         [[server.api_keys]]\nname = \"tests\"\nsha256 = \"{digest}\"\n",
+        "default_source = \"demo\"\n\n[sources.demo]\nurl = \"demo:\"\n\n{sources}\n{}\n[server]\ncors_origins = [\"https://intranet.example\"]\n\n\
+         [[server.api_keys]]\nname = \"tests\"\nsha256 = \"{digest}\"\n\n{keys}",
         model_section(model)
     );
     std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
@@ -290,4 +292,52 @@ async fn readiness_metrics_and_cors() {
             preflight.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
         assert_eq!(granted.as_deref() == Some(origin), allowed, "{origin}: {granted:?}");
     }
+}
+
+#[tokio::test]
+async fn a_widget_key_only_asks_and_votes_and_only_from_its_origins() {
+    let model = model_server("SELECT count(*) AS n FROM customers", "3000.").await;
+    let widget = "pvk_widget_key_in_a_public_page";
+    let server = serve(
+        &model,
+        &format!(
+            "[[server.api_keys]]\nname = \"widget\"\nsha256 = \"{}\"\nscope = \"chat\"\norigins = [\"https://intranet.example\"]\n",
+            sha256_hex(widget)
+        ),
+    );
+    let call = |route: &str, origin: &str| {
+        client()
+            .post(format!("{}{route}", server.base))
+            .bearer_auth(widget)
+            .header("origin", origin)
+            .header("accept", "application/json")
+    };
+    let asked = call("/v1/chat", "https://intranet.example")
+        .json(&json!({ "question": "How many customers?" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    let vote = json!({ "vote": "up", "question": "How many customers?", "sql": "SELECT count(*) AS n FROM customers" });
+    let voted: Value = call("/v1/feedback", "https://intranet.example")
+        .json(&vote)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (voted["example"]["approved"].as_bool(), voted["example"]["origin"].as_str()),
+        (Some(false), Some("widget"))
+    );
+    let mut refusals = Vec::new();
+    for (route, origin) in [("/v1/chat", "https://evil.example"), ("/v1/query", "https://intranet.example")] {
+        let (status, body) = error_of(
+            call(route, origin).json(&json!({ "question": "x", "sql": "SELECT 1" })).send().await.unwrap(),
+        )
+        .await;
+        refusals.push(json!({ "route": route, "origin": origin, "status": status, "body": body }));
+    }
+    insta::assert_yaml_snapshot!("widget_key_refusals", refusals);
 }

@@ -139,6 +139,9 @@ async fn the_tool_list_is_a_stable_wire_format() {
 async fn resources_and_prompts_describe_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("picovis.toml"), "[sources.demo]\nurl = \"demo:\"\n").unwrap();
+    // One verified example, as a thumbs-up in the API stores it.
+    let store = picovis::store::ExampleStore::in_dir(dir.path());
+    store.add("How many customers?", "demo", "SELECT count(*) FROM customers", "feedback").unwrap();
     let report = drive(
         stdio(dir.path(), &["--no-ask"]),
         vec![
@@ -150,12 +153,15 @@ async fn resources_and_prompts_describe_the_schema() {
             json!({ "op": "listPrompts" }),
             json!({ "op": "getPrompt", "name": "review_query", "arguments": { "sql": "SELECT 1" } }),
             json!({ "op": "getPrompt", "name": "review_query", "arguments": {} }),
+            json!({ "op": "readResource", "uri": "picovis://examples" }),
         ],
     )
     .await;
+    let examples = ok(&report, 8)["contents"][0]["text"].as_str().unwrap();
+    assert_eq!(examples, "-- How many customers? (on demo)\nSELECT count(*) FROM customers\n\n");
     let resources = ok(&report, 0)["resources"].as_array().unwrap();
     let uris: Vec<&str> = resources.iter().map(|r| r["uri"].as_str().unwrap()).collect();
-    assert_eq!(uris[0], "picovis://sources/demo/schema");
+    assert_eq!(uris[..2], ["picovis://examples", "picovis://sources/demo/schema"]);
     assert!(uris.contains(&"picovis://sources/demo/tables/orders"), "{uris:?}");
     assert_eq!(ok(&report, 1)["resourceTemplates"].as_array().unwrap().len(), 2);
     let schema = ok(&report, 2)["contents"][0]["text"].as_str().unwrap();

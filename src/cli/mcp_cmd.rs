@@ -36,7 +36,8 @@ pub(super) async fn run(context: Context, args: McpArgs) -> Result<(), CliError>
 /// The MCP server over the configured sources and tools; with `ask`, the agent is built on first use.
 async fn server(context: Arc<Context>, source: Option<&str>, ask: bool) -> Result<McpServer, CliError> {
     let toolbox = assemble::toolbox(&context, source).await?;
+    let examples = Arc::new(crate::store::ExampleStore::in_dir(&context.loaded.config.data_dir()));
     let agents: Option<Arc<dyn AgentFactory>> =
         ask.then(|| Arc::new(assemble::LazyAgents::new(context, toolbox.clone())) as Arc<dyn AgentFactory>);
-    Ok(McpServer::new(toolbox.registry, toolbox.context, agents))
+    Ok(McpServer::new(toolbox.registry, toolbox.context, agents).with_examples(examples))
 }

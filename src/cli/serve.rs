@@ -46,7 +46,9 @@ pub(super) async fn run(context: Context, args: ServeArgs) -> Result<(), CliErro
     let toolbox = assemble::toolbox(&context, args.source.as_deref()).await?;
     let agents: Arc<dyn AgentFactory> = Arc::new(assemble::LazyAgents::new(context.clone(), toolbox.clone()));
     let ask = (!args.no_ask).then(|| agents.clone());
-    let mcp = McpServer::new(toolbox.registry.clone(), toolbox.context.clone(), ask);
+    let examples = Arc::new(ExampleStore::in_dir(&context.loaded.config.data_dir()));
+    let mcp = McpServer::new(toolbox.registry.clone(), toolbox.context.clone(), ask)
+        .with_examples(examples.clone());
     let slack = match &context.loaded.config.slack {
         Some(config) => {
             let sources = toolbox.context.sources().keys().cloned().collect();
@@ -61,16 +63,19 @@ pub(super) async fn run(context: Context, args: ServeArgs) -> Result<(), CliErro
         context: toolbox.context.clone(),
         agents,
         sessions: Arc::new(SessionStore::default()),
-        examples: Arc::new(ExampleStore::in_dir(&context.loaded.config.data_dir())),
+        examples,
+        history: Arc::default(),
         metrics: Arc::default(),
     };
+    let mut cors_origins = server_config.cors_origins.clone();
+    cors_origins.extend(keys.widget_origins());
     let parts = AppParts {
         mcp,
         slack,
         api,
         keys: Arc::new(keys),
         allowed_hosts: server_config.allowed_hosts,
-        cors_origins: server_config.cors_origins,
+        cors_origins,
     };
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));

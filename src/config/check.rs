@@ -296,6 +296,25 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             "write an IP address and port, e.g. \"127.0.0.1:8080\" or \"0.0.0.0:8080\"".into(),
         );
     }
+    for key in &config.server.api_keys {
+        let scope = key.scope.as_deref().unwrap_or("full");
+        if !matches!(scope, "full" | "chat") {
+            push(
+                Severity::Error,
+                &["server", "api_keys"],
+                format!("API key `{}` has scope `{scope}`", key.name),
+                "use scope = \"full\" (every route) or \"chat\" (a widget key)".into(),
+            );
+        }
+        if scope == "chat" && key.origins.is_empty() {
+            push(
+                Severity::Error,
+                &["server", "api_keys"],
+                format!("widget key `{}` names no origins, so no page could use it", key.name),
+                "add origins = [\"https://your-intranet.example\"]: the pages that embed the widget".into(),
+            );
+        }
+    }
     for (i, key) in config.server.api_keys.iter().enumerate() {
         if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
             let index = i.to_string();

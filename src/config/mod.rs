@@ -146,6 +146,13 @@ pub struct ApiKeyConfig {
     pub name: String,
     /// The key's SHA-256 digest, 64 hex digits.
     pub sha256: String,
+    /// `full` (every route; the default) or `chat` (only `POST /v1/chat` and `/v1/feedback`, only from `origins`): a
+    /// widget key, which sits in a web page's source for anyone to read.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// For `chat` keys: the page origins allowed to use it (`https://intranet.example.com`).
+    #[serde(default)]
+    pub origins: Vec<String>,
 }
 
 /// Which language model to use.

@@ -19,12 +19,26 @@ pub const KEY_PREFIX: &str = "pvk_";
 /// `allow_anonymous`).
 #[derive(Debug, Clone, Default)]
 pub struct ApiKeys {
-    keys: Vec<(String, [u8; 32])>,
+    keys: Vec<Key>,
 }
 
-/// The name of the key that authorized a request, for the logs.
+/// One accepted key.
 #[derive(Debug, Clone)]
-pub struct Caller(pub String);
+struct Key {
+    name: String,
+    digest: [u8; 32],
+    /// `None`: every route. `Some(origins)`: a widget key, for `POST /v1/chat` from these origins only.
+    chat_origins: Option<Vec<String>>,
+}
+
+/// The key that authorized a request: its name (for the logs), and whether it is a widget key.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The key's name.
+    pub name: String,
+    /// A widget key (`scope = "chat"`).
+    pub widget: bool,
+}
 
 impl ApiKeys {
     /// The configured keys. Digests that are not 64 hex digits are rejected (config check reports them).
@@ -33,7 +47,8 @@ impl ApiKeys {
         for key in keys {
             let digest = parse_digest(&key.sha256)
                 .ok_or_else(|| format!("the digest of API key `{}` is not 64 hex digits", key.name))?;
-            parsed.push((key.name.clone(), digest));
+            let chat_origins = (key.scope.as_deref() == Some("chat")).then(|| key.origins.clone());
+            parsed.push(Key { name: key.name.clone(), digest, chat_origins });
         }
         Ok(ApiKeys { keys: parsed })
     }
@@ -45,13 +60,22 @@ impl ApiKeys {
 
     /// The name of the key `presented` matches, if any.
     pub fn check(&self, presented: &str) -> Option<&str> {
+        self.find(presented).map(|key| key.name.as_str())
+    }
+
+    /// The browser origins of every widget key (they need CORS).
+    pub fn widget_origins(&self) -> Vec<String> {
+        self.keys.iter().filter_map(|k| k.chat_origins.clone()).flatten().collect()
+    }
+
+    fn find(&self, presented: &str) -> Option<&Key> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let mut found = None;
-        for (name, expected) in &self.keys {
+        for key in &self.keys {
             // No early exit: every key is compared in full.
-            let same = expected.iter().zip(digest.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+            let same = key.digest.iter().zip(digest.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
             if same && found.is_none() {
-                found = Some(name.as_str());
+                found = Some(key);
             }
         }
         found
@@ -93,10 +117,32 @@ pub async fn require_key(State(keys): State<Arc<ApiKeys>>, mut request: Request,
     if keys.is_empty() {
         return next.run(request).await;
     }
-    let caller = presented(request.headers()).and_then(|key| keys.check(key)).map(str::to_string);
-    match caller {
-        Some(name) => {
-            request.extensions_mut().insert(Caller(name));
+    let key = presented(request.headers()).and_then(|key| keys.find(key));
+    match key {
+        Some(Key { chat_origins: Some(origins), name, .. }) => {
+            let origin =
+                request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let path = request.uri().path();
+            let chat = request.method() == axum::http::Method::POST
+                && (path == "/v1/chat" || path == "/v1/feedback");
+            if !chat || !origins.iter().any(|o| o == origin) {
+                let reason = if chat {
+                    "this widget key is not allowed from this page's origin"
+                } else {
+                    "a widget key can only ask questions and vote (POST /v1/chat, /v1/feedback)"
+                };
+                tracing::warn!(key = %name, path = %request.uri().path(), origin, reason, "request refused");
+                return super::error_response(
+                    StatusCode::FORBIDDEN,
+                    crate::error::ErrorCode::Forbidden,
+                    reason,
+                );
+            }
+            request.extensions_mut().insert(Caller { name: name.clone(), widget: true });
+            next.run(request).await
+        }
+        Some(Key { name, .. }) => {
+            request.extensions_mut().insert(Caller { name: name.clone(), widget: false });
             next.run(request).await
         }
         None => {
@@ -127,9 +173,15 @@ mod tests {
     fn a_new_key_matches_its_own_digest_and_no_other() {
         let (key, digest) = new_key().unwrap_or_default();
         assert!(key.starts_with(KEY_PREFIX) && key.len() == KEY_PREFIX.len() + 64);
-        let keys =
-            ApiKeys::from_config(&[ApiKeyConfig { name: "ci".into(), sha256: digest }]).unwrap_or_default();
+        let keys = ApiKeys::from_config(&[ApiKeyConfig {
+            name: "ci".into(),
+            sha256: digest,
+            scope: None,
+            origins: Vec::new(),
+        }])
+        .unwrap_or_default();
         assert_eq!(keys.check(&key), Some("ci"));
+        assert!(keys.widget_origins().is_empty());
         assert_eq!(keys.check(&format!("{key}x")), None);
         assert_eq!(keys.check(""), None);
         let (other, _) = new_key().unwrap_or_default();
@@ -138,9 +190,10 @@ mod tests {
 
     #[test]
     fn malformed_digests_are_refused() {
-        let bad = [ApiKeyConfig { name: "x".into(), sha256: "abc".into() }];
+        let bad = [ApiKeyConfig { name: "x".into(), sha256: "abc".into(), scope: None, origins: Vec::new() }];
         assert!(ApiKeys::from_config(&bad).is_err());
-        let bad = [ApiKeyConfig { name: "x".into(), sha256: "zz".repeat(32) }];
+        let bad =
+            [ApiKeyConfig { name: "x".into(), sha256: "zz".repeat(32), scope: None, origins: Vec::new() }];
         assert!(ApiKeys::from_config(&bad).is_err());
     }
 }

@@ -1,20 +1,29 @@
-//! Resources: each source's table list, and one card per table, read from the cached schema snapshots.
+//! Resources: verified example queries, each source's table list, and one card per table (read from the
+//! cached schema snapshots).
 //!
-//! URIs: `picovis://sources/{source}/schema` (every table of a source, one line each) and
-//! `picovis://sources/{source}/tables/{table}` (the card `describe_table` shows). Listings are paged, so
+//! URIs: `picovis://examples` (verified example queries), `picovis://sources/{source}/schema` (every table
+//! of a source, one line each) and `picovis://sources/{source}/tables/{table}` (the card `describe_table`
+//! shows). Listings are paged, so
 //! a schema of thousands of tables does not arrive as one giant message.
 
+use crate::store::ExampleStore;
 use crate::tools::{ToolContext, table_card};
 use rmcp::ErrorData as McpError;
 use rmcp::model::{ListResourcesResult, ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
 use std::fmt::Write;
 
 const PREFIX: &str = "picovis://sources/";
+/// The verified example queries.
+const EXAMPLES: &str = "picovis://examples";
 /// Resources per page of `resources/list`.
 const PAGE: usize = 200;
 
 /// Every source's schema resource, then every table's, paged by an offset cursor.
-pub async fn list(context: &ToolContext, cursor: Option<String>) -> Result<ListResourcesResult, McpError> {
+pub async fn list(
+    context: &ToolContext,
+    examples: Option<&ExampleStore>,
+    cursor: Option<String>,
+) -> Result<ListResourcesResult, McpError> {
     let start = match cursor {
         Some(cursor) => cursor
             .parse::<usize>()
@@ -22,6 +31,13 @@ pub async fn list(context: &ToolContext, cursor: Option<String>) -> Result<ListR
         None => 0,
     };
     let mut all = Vec::new();
+    if examples.is_some() {
+        all.push(
+            Resource::new(EXAMPLES, "verified examples")
+                .with_description("Questions with the SQL that answered them, approved by people")
+                .with_mime_type("text/plain"),
+        );
+    }
     for (name, source) in context.sources() {
         all.push(
             Resource::new(format!("{PREFIX}{name}/schema"), format!("{name} schema"))
@@ -59,8 +75,21 @@ pub fn templates() -> Vec<ResourceTemplate> {
 }
 
 /// Reads a resource by URI.
-pub async fn read(context: &ToolContext, uri: &str) -> Result<ReadResourceResult, McpError> {
+pub async fn read(
+    context: &ToolContext,
+    examples: Option<&ExampleStore>,
+    uri: &str,
+) -> Result<ReadResourceResult, McpError> {
     let not_found = || McpError::resource_not_found(format!("no resource `{uri}`"), None);
+    if let (EXAMPLES, Some(store)) = (uri, examples) {
+        let listed = store.list().map_err(|e| McpError::internal_error(e.to_string(), None))?;
+        let mut text = String::new();
+        for example in listed.into_iter().filter(|e| e.approved) {
+            let _ =
+                writeln!(text, "-- {} (on {})\n{}\n", example.question, example.source, example.sql.trim());
+        }
+        return Ok(ReadResourceResult::new(vec![ResourceContents::text(text, uri)]));
+    }
     let rest = uri.strip_prefix(PREFIX).ok_or_else(not_found)?;
     let (source_name, path) = rest.split_once('/').ok_or_else(not_found)?;
     let source =

@@ -2,6 +2,7 @@
 
 use super::{MAX_ARGUMENT_BYTES, ask, convert, prompts, resources};
 use crate::agent::{Agent, AgentFactory};
+use crate::store::ExampleStore;
 use crate::tools::{Registry, ToolContext};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, GetPromptRequestParams, GetPromptResponse,
@@ -20,6 +21,7 @@ struct Shared {
     registry: Arc<Registry>,
     context: Arc<ToolContext>,
     agents: Option<Arc<dyn AgentFactory>>,
+    examples: Option<Arc<ExampleStore>>,
     /// Tool calls in flight, so shutdown can wait for them to be dropped.
     calls: TaskTracker,
     /// Cancelled at shutdown: every call in flight stops (and its query is cancelled on the database).
@@ -52,9 +54,23 @@ impl McpServer {
         context: Arc<ToolContext>,
         agents: Option<Arc<dyn AgentFactory>>,
     ) -> Self {
-        let shared =
-            Shared { registry, context, agents, calls: TaskTracker::new(), stop: CancellationToken::new() };
+        let shared = Shared {
+            registry,
+            context,
+            agents,
+            examples: None,
+            calls: TaskTracker::new(),
+            stop: CancellationToken::new(),
+        };
         McpServer { shared: Arc::new(shared) }
+    }
+
+    /// Also offers the verified example queries in `store` as a resource. Call before serving.
+    pub fn with_examples(mut self, store: Arc<ExampleStore>) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.examples = Some(store);
+        }
+        self
     }
 
     /// Stops every call in flight and refuses new ones; their queries are cancelled as they drop.
@@ -162,7 +178,8 @@ impl ServerHandler for McpServer {
         request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        resources::list(&self.shared.context, request.and_then(|r| r.cursor)).await
+        resources::list(&self.shared.context, self.shared.examples.as_deref(), request.and_then(|r| r.cursor))
+            .await
     }
 
     async fn list_resource_templates(
@@ -178,7 +195,9 @@ impl ServerHandler for McpServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        resources::read(&self.shared.context, &request.uri).await.map(Into::into)
+        resources::read(&self.shared.context, self.shared.examples.as_deref(), &request.uri)
+            .await
+            .map(Into::into)
     }
 
     async fn list_prompts(

@@ -20,9 +20,14 @@ pub struct Example {
     pub source: String,
     /// The SQL that answers it (checked read-only when it was added).
     pub sql: String,
-    /// Who approved it: `feedback` (a thumbs-up), `operator`.
+    /// Where it came from: `feedback` (a thumbs-up with a full key), `widget` (a thumbs-up in the
+    /// embedded widget), `operator`.
     pub origin: String,
-    /// When, RFC 3339.
+    /// Whether it is verified. A widget's thumbs-up waits for an operator's approval on the dashboard:
+    /// anyone who can read the page can use a widget key, and examples teach the model.
+    #[serde(default = "yes")]
+    pub approved: bool,
+    /// When it was added, RFC 3339.
     pub approved_at: String,
 }
 
@@ -76,8 +81,42 @@ impl ExampleStore {
             .collect())
     }
 
-    /// Adds an example (the same question and SQL on the same source is kept once); returns it.
+    /// Adds an approved example (the same question and SQL on the same source is kept once); returns it.
     pub fn add(&self, question: &str, source: &str, sql: &str, origin: &str) -> Result<Example, StoreError> {
+        self.insert(question, source, sql, origin, true)
+    }
+
+    /// Adds an example that waits for an operator's approval.
+    pub fn propose(
+        &self,
+        question: &str,
+        source: &str,
+        sql: &str,
+        origin: &str,
+    ) -> Result<Example, StoreError> {
+        self.insert(question, source, sql, origin, false)
+    }
+
+    /// Marks example `id` approved.
+    pub fn approve(&self, id: &str) -> Result<Example, StoreError> {
+        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
+        let mut examples = self.list()?;
+        let example =
+            examples.iter_mut().find(|e| e.id == id).ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        example.approved = true;
+        let approved = example.clone();
+        self.rewrite(examples)?;
+        Ok(approved)
+    }
+
+    fn insert(
+        &self,
+        question: &str,
+        source: &str,
+        sql: &str,
+        origin: &str,
+        approved: bool,
+    ) -> Result<Example, StoreError> {
         let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
         if let Some(existing) =
             self.list()?.into_iter().find(|e| e.question == question && e.source == source && e.sql == sql)
@@ -91,6 +130,7 @@ impl ExampleStore {
             source: source.to_string(),
             sql: sql.to_string(),
             origin: origin.to_string(),
+            approved,
             approved_at: now.to_rfc3339(),
         };
         if let Some(dir) = self.path.parent() {
@@ -131,6 +171,10 @@ impl ExampleStore {
     fn poisoned(&self) -> StoreError {
         self.io("a writer panicked")
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //! PostgreSQL (the shared plan); the types here are the seam where that store plugs in.
 
 pub mod examples;
+pub mod history;
 pub mod sessions;
 
 pub use examples::{Example, ExampleStore};
+pub use history::History;
 pub use sessions::SessionStore;

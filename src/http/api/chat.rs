@@ -31,6 +31,9 @@ pub struct ChatRequest {
     /// The conversation to continue; omit to start one.
     #[serde(default)]
     pub session_id: Option<String>,
+    /// Answer from this source only (the widget's `data-source`); default: every source.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// The whole answer, for `Accept: application/json`.
@@ -70,9 +73,13 @@ pub async fn chat(
         Some(_) => return Err(ApiError::invalid("session_id must be up to 100 letters, digits, `-` or `_`")),
         None => new_session_id(),
     };
+    let only: Option<Vec<String>> = match request.source {
+        Some(name) => Some(vec![state.context.source(Some(&name))?.name().to_string()]),
+        None => None,
+    };
     let agent = state
         .agents
-        .agent(None)
+        .agent(only.as_deref())
         .await
         .map_err(|message| ApiError::new(ErrorCode::ModelUnavailable, message))?;
     let session = state.sessions.get(&session_id);
@@ -84,8 +91,10 @@ pub async fn chat(
     if wants_json {
         let (mut answer, mut collected) = (String::new(), Vec::new());
         while let Some(event) = events.recv().await {
-            if let Event::AnswerDelta { text } = &event {
-                answer.push_str(text);
+            match &event {
+                Event::AnswerDelta { text } => answer.push_str(text),
+                Event::Sql { source, sql } => state.history.record(source, sql, "chat"),
+                _ => {}
             }
             collected.push(event);
         }
@@ -94,11 +103,18 @@ pub async fn chat(
     let open = OpenStream::new(state.metrics.clone());
     let first =
         sse::Event::default().event("session").json_data(serde_json::json!({ "session_id": session_id }));
-    let rest = futures_util::stream::unfold((events, open), |(mut events, open)| async move {
-        let event = events.recv().await?;
-        let name = serde_json::to_value(&event).ok().and_then(|v| v["type"].as_str().map(str::to_string));
-        let frame = sse::Event::default().event(name.unwrap_or_else(|| "event".into())).json_data(&event);
-        Some((frame, (events, open)))
+    let history = state.history.clone();
+    let rest = futures_util::stream::unfold((events, open), move |(mut events, open)| {
+        let history = history.clone();
+        async move {
+            let event = events.recv().await?;
+            if let Event::Sql { source, sql } = &event {
+                history.record(source, sql, "chat");
+            }
+            let name = serde_json::to_value(&event).ok().and_then(|v| v["type"].as_str().map(str::to_string));
+            let frame = sse::Event::default().event(name.unwrap_or_else(|| "event".into())).json_data(&event);
+            Some((frame, (events, open)))
+        }
     });
     let stream = futures_util::StreamExt::chain(futures_util::stream::once(async move { first }), rest);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())

@@ -37,12 +37,14 @@ pub struct FeedbackResponse {
     pub example: Option<Example>,
 }
 
-/// Records a vote; an `up` vote turns the question and its SQL into a verified example.
+/// Records a vote; an `up` vote turns the question and its SQL into a verified example (from a widget
+/// key, a proposed one that an operator approves).
 #[utoipa::path(post, path = "/v1/feedback", tag = "feedback", request_body = FeedbackRequest,
     responses((status = 201, description = "An approved example", body = FeedbackResponse), (status = 200, description = "A down vote, recorded", body = FeedbackResponse),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, description = "The SQL is not read-only", body = ErrorBody)))]
 pub async fn feedback(
     State(state): State<ApiState>,
+    caller: Option<axum::Extension<crate::http::auth::Caller>>,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<FeedbackResponse>), ApiError> {
     let Json(request) = body?;
@@ -54,8 +56,13 @@ pub async fn feedback(
         "up" => {
             // Only SQL the guard accepts can become an example the model will imitate.
             let (source, query) = checked(&state, request.source.as_deref(), &request.sql)?;
-            let example =
-                state.examples.add(question, source.name(), query.sql(), "feedback").map_err(store_error)?;
+            let widget = caller.is_some_and(|c| c.0.widget);
+            let example = if widget {
+                state.examples.propose(question, source.name(), query.sql(), "widget")
+            } else {
+                state.examples.add(question, source.name(), query.sql(), "feedback")
+            }
+            .map_err(store_error)?;
             tracing::info!(id = %example.id, comment = request.comment.as_deref().unwrap_or(""), "answer approved");
             Ok((StatusCode::CREATED, Json(FeedbackResponse { example: Some(example) })))
         }
@@ -67,11 +74,29 @@ pub async fn feedback(
     }
 }
 
+/// The most recent queries (API and chat), newest first.
+#[utoipa::path(get, path = "/v1/history", tag = "query",
+    responses((status = 200, body = Vec<crate::store::history::HistoryEntry>), (status = 401, body = ErrorBody)))]
+pub async fn history(State(state): State<ApiState>) -> Json<Vec<crate::store::history::HistoryEntry>> {
+    Json(state.history.recent())
+}
+
 /// The verified examples, oldest first.
 #[utoipa::path(get, path = "/v1/examples", tag = "feedback",
     responses((status = 200, body = Vec<Example>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<ApiState>) -> Result<Json<Vec<Example>>, ApiError> {
     state.examples.list().map(Json).map_err(store_error)
+}
+
+/// Approves an example proposed from the widget.
+#[utoipa::path(post, path = "/v1/examples/{id}/approve", tag = "feedback",
+    params(("id" = String, Path, description = "Example id")),
+    responses((status = 200, body = Example), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn approve(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<Example>, ApiError> {
+    state.examples.approve(&id).map(Json).map_err(store_error)
 }
 
 /// Deletes a verified example.

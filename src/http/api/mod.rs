@@ -34,7 +34,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 #[openapi(
     info(title = "Picovis API", description = "Ask your databases questions in plain language, safely."),
     paths(chat::chat, sources::list, sources::schema, query::run, export::export, feedback::feedback, feedback::list,
-        feedback::delete, health::ready, health::metrics, healthz),
+        feedback::delete, feedback::approve, feedback::history, health::ready, health::metrics, healthz),
     tags((name = "chat"), (name = "sources"), (name = "query"), (name = "feedback"), (name = "health"))
 )]
 #[derive(Debug)]
@@ -54,7 +54,9 @@ pub fn protected(state: ApiState) -> Router {
         .route("/v1/query", post(query::run))
         .route("/v1/feedback", post(feedback::feedback))
         .route("/v1/examples", get(feedback::list))
+        .route("/v1/history", get(feedback::history))
         .route("/v1/examples/{id}", delete(feedback::delete))
+        .route("/v1/examples/{id}/approve", post(feedback::approve))
         .route("/metrics", get(health::metrics))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::GATEWAY_TIMEOUT,
@@ -74,7 +76,21 @@ pub fn open(state: ApiState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(health::ready))
         .route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", include_str!("../../../web/index.html")) }),
+        )
+        .route("/dashboard.js", get(|| async { asset(JS, include_str!("../../../web/dashboard.js")) }))
+        .route("/widget.js", get(|| async { asset(JS, include_str!("../../../web/widget.js")) }))
         .with_state(state)
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// A front-end file embedded in the binary (no build step: what is in `web/` is what is served).
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let cache = (axum::http::header::CACHE_CONTROL, "no-cache");
+    ([(axum::http::header::CONTENT_TYPE, content_type), cache], body).into_response()
 }
 
 /// Counts every request by route and status for `/metrics`.

@@ -63,6 +63,7 @@ pub async fn run(
     let result = crate::sources::run(source.as_ref(), &query, budget).await;
     state.metrics.query(result.as_ref().map_or_else(|e| e.code().as_str(), |_| "ok"));
     let result = result?;
+    state.history.record(source.name(), query.sql(), "query");
     Ok(Json(QueryResponse {
         source: source.name().to_string(),
         sql: query.sql().to_string(),

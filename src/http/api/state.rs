@@ -17,6 +17,8 @@ pub struct ApiState {
     pub sessions: Arc<SessionStore>,
     /// Verified example queries (`/v1/feedback` adds to it).
     pub examples: Arc<ExampleStore>,
+    /// Recent queries, for the dashboard.
+    pub history: Arc<crate::store::History>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
 }
