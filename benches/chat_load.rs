@@ -6,7 +6,7 @@
 //! concurrency against the same server in the same run. Goals: p99 first event under 50 ms, under 100 KB
 //! per idle stream, no errors.
 //!
-//!   cargo bench --bench chat_load            (PICOVIS_LOAD_STREAMS=1000 by default)
+//!   cargo bench --bench chat_load            (BENCH_STREAMS=1000 by default)
 
 #![allow(clippy::expect_used, clippy::panic)]
 
@@ -15,8 +15,7 @@ use tokio::io::AsyncReadExt;
 
 #[tokio::main]
 async fn main() {
-    let streams: usize =
-        std::env::var("PICOVIS_LOAD_STREAMS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let streams: usize = std::env::var("BENCH_STREAMS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let model = silent_model().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = format!(
@@ -146,14 +145,17 @@ fn listening_on(child: &mut std::process::Child) -> String {
     use std::io::BufRead;
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = std::io::BufReader::new(stderr).lines();
+    let mut seen = String::new();
     for line in lines.by_ref() {
         let line = line.expect("line");
         if let Some(rest) = line.strip_prefix("Picovis is listening on ") {
             std::thread::spawn(move || lines.for_each(drop));
             return rest.split_whitespace().next().expect("address").to_string();
         }
+        seen.push_str(&line);
+        seen.push('\n');
     }
-    panic!("picovis serve did not start");
+    panic!("picovis serve did not start:\n{seen}");
 }
 
 fn rss_kib(pid: u32) -> u64 {

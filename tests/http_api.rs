@@ -219,6 +219,17 @@ async fn an_approved_answer_becomes_a_verified_example() {
     assert_eq!((status, body["error"]["code"].as_str()), (422, Some("query_refused")));
     let id = example["id"].as_str().unwrap();
     let url = format!("{}/v1/examples/{id}", server.base);
+    let fix = json!({ "question": "How many customers are there?", "sql": "SELECT count(*) AS customers FROM customers" });
+    let edited: Value =
+        client().put(&url).bearer_auth(KEY).json(&fix).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (edited["question"].as_str(), edited["sql"].as_str()),
+        (Some("How many customers are there?"), Some("SELECT count(*) AS customers FROM customers"))
+    );
+    let write = json!({ "question": "q", "sql": "UPDATE customers SET name = 'x'" });
+    let (status, body) =
+        error_of(client().put(&url).bearer_auth(KEY).json(&write).send().await.unwrap()).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("query_refused")));
     assert_eq!(client().delete(&url).bearer_auth(KEY).send().await.unwrap().status(), 204);
     assert_eq!(client().delete(&url).bearer_auth(KEY).send().await.unwrap().status(), 404);
 }
@@ -245,6 +256,7 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
         let request = match method {
             "GET" => client().get(&url),
             "POST" => client().post(&url).json(&json!({})),
+            "PUT" => client().put(&url).json(&json!({})),
             _ => client().delete(&url),
         };
         let response = request.bearer_auth(KEY).send().await.unwrap();
@@ -340,4 +352,39 @@ async fn a_widget_key_only_asks_and_votes_and_only_from_its_origins() {
         refusals.push(json!({ "route": route, "origin": origin, "status": status, "body": body }));
     }
     insta::assert_yaml_snapshot!("widget_key_refusals", refusals);
+}
+
+#[tokio::test]
+async fn shutdown_lets_an_open_answer_finish() {
+    use common::openai_stub::{delta, sse};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    // A model that takes a moment to answer.
+    let model = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_string(sse(&[delta(json!({ "content": "Done." }))]))
+                .set_delay(std::time::Duration::from_millis(1500)),
+        )
+        .mount(&model)
+        .await;
+    let mut server = serve(&model, "");
+    let mut stream = post(&server, "/v1/chat", json!({ "question": "Anything?" })).await;
+    let first = stream.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: session"));
+    // Stop the server while the answer is still being worked on: the stream still ends properly.
+    let stopped = tokio::task::spawn_blocking(move || {
+        let status = server.terminate(std::time::Duration::from_secs(15));
+        (server, status)
+    });
+    let mut rest = String::new();
+    while let Some(chunk) = stream.chunk().await.unwrap() {
+        rest.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(rest.contains("\"text\":\"Done.\"") && rest.contains("event: done"), "{rest}");
+    let (_server, status) = stopped.await.unwrap();
+    assert!(status.is_some_and(|s| s.success()), "the server did not exit cleanly: {status:?}");
 }

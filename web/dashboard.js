@@ -96,6 +96,14 @@ async function loadExamples() {
     cell(tr, e.approved ? "verified" : "proposed (" + e.origin + ")", e.approved ? "ok" : "bad");
     const actions = cell(tr, "");
     if (!e.approved) actions.append(button("Approve", async () => { await api("/v1/examples/" + e.id + "/approve", { method: "POST" }); loadExamples(); }));
+    actions.append(button("Edit", async () => {
+      const question = prompt("Question", e.question);
+      if (question === null) return;
+      const sql = prompt("SQL", e.sql);
+      if (sql === null) return;
+      await api("/v1/examples/" + e.id, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ question, sql }) });
+      loadExamples();
+    }));
     actions.append(button("Delete", async () => { await api("/v1/examples/" + e.id, { method: "DELETE" }); loadExamples(); }));
     table.append(tr);
   }

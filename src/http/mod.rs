@@ -90,15 +90,25 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     Some(
         tower_http::cors::CorsLayer::new()
             .allow_origin(tower_http::cors::AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 header::ACCEPT,
-                "x-api-key".parse().unwrap_or(header::ACCEPT),
+                header::HeaderName::from_static("x-api-key"),
             ])
             .max_age(std::time::Duration::from_secs(600)),
     )
+}
+
+/// Binds `addr` with a deep accept queue: a burst of connections (a page of widgets opening at once)
+/// otherwise overflows the default 1,024 and the dropped ones are retried by TCP a second later.
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket =
+        if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(8192)
 }
 
 /// Whether `addr` is reachable only from this machine.
@@ -118,8 +128,7 @@ pub async fn serve(
     if parts.keys.is_empty() && !is_loopback(&addr) && !allow_anonymous {
         return Err(ServeError::NoKeys(addr));
     }
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    let listener = listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
     ready(listener.local_addr()?);
     let (mcp, slack) = (parts.mcp.clone(), parts.slack.clone());
     let router = app(parts, shutdown.clone());

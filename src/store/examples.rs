@@ -143,6 +143,20 @@ impl ExampleStore {
         Ok(example)
     }
 
+    /// Replaces the question and SQL of example `id` (an operator's correction); it stays approved or
+    /// proposed as it was.
+    pub fn edit(&self, id: &str, question: &str, sql: &str) -> Result<Example, StoreError> {
+        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
+        let mut examples = self.list()?;
+        let example =
+            examples.iter_mut().find(|e| e.id == id).ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        example.question = question.to_string();
+        example.sql = sql.to_string();
+        let edited = example.clone();
+        self.rewrite(examples)?;
+        Ok(edited)
+    }
+
     /// Removes the example `id`.
     pub fn remove(&self, id: &str) -> Result<(), StoreError> {
         let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
@@ -193,6 +207,12 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(2));
         let _ = store.add("Orders?", "demo", "SELECT count(*) FROM orders", "feedback");
         assert_eq!(store.list().unwrap_or_default().len(), 2);
+        let edited =
+            store.edit(&first.id, "How many customers are there?", "SELECT count(*) AS n FROM customers");
+        assert_eq!(
+            edited.ok().map(|e| (e.question, e.approved)),
+            Some(("How many customers are there?".into(), true))
+        );
         assert!(store.remove(&first.id).is_ok());
         assert!(matches!(store.remove(&first.id), Err(StoreError::NotFound(_))));
         let left = store.list().unwrap_or_default();

@@ -11,6 +11,23 @@ pub struct Server {
     _dir: tempfile::TempDir,
 }
 
+impl Server {
+    /// Sends SIGTERM (what systemd and `docker stop` send) and waits up to `within` for the process to
+    /// exit; its exit status, or `None` if it is still running.
+    pub fn terminate(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().ok()?;
+        let started = std::time::Instant::now();
+        while started.elapsed() < within {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

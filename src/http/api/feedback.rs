@@ -99,6 +99,37 @@ pub async fn approve(
     state.examples.approve(&id).map(Json).map_err(store_error)
 }
 
+/// A corrected question and SQL for an example.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleEdit {
+    /// The question.
+    pub question: String,
+    /// The SQL (checked read-only on the example's source).
+    pub sql: String,
+}
+
+/// Corrects an example's question and SQL.
+#[utoipa::path(put, path = "/v1/examples/{id}", tag = "feedback", request_body = ExampleEdit,
+    params(("id" = String, Path, description = "Example id")),
+    responses((status = 200, body = Example), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    body: Result<Json<ExampleEdit>, JsonRejection>,
+) -> Result<Json<Example>, ApiError> {
+    let Json(change) = body?;
+    let question = change.question.trim();
+    if question.is_empty() {
+        return Err(ApiError::invalid("question must not be empty"));
+    }
+    let current = state.examples.list().map_err(store_error)?.into_iter().find(|e| e.id == id);
+    let current = current.ok_or_else(|| store_error(StoreError::NotFound(id.clone())))?;
+    let (_, query) = checked(&state, Some(&current.source), &change.sql)?;
+    state.examples.edit(&id, question, query.sql()).map(Json).map_err(store_error)
+}
+
 /// Deletes a verified example.
 #[utoipa::path(delete, path = "/v1/examples/{id}", tag = "feedback",
     params(("id" = String, Path, description = "Example id")),

@@ -34,7 +34,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 #[openapi(
     info(title = "Picovis API", description = "Ask your databases questions in plain language, safely."),
     paths(chat::chat, sources::list, sources::schema, query::run, export::export, feedback::feedback, feedback::list,
-        feedback::delete, feedback::approve, feedback::history, health::ready, health::metrics, healthz),
+        feedback::delete, feedback::edit, feedback::approve, feedback::history, health::ready, health::metrics, healthz),
     tags((name = "chat"), (name = "sources"), (name = "query"), (name = "feedback"), (name = "health"))
 )]
 #[derive(Debug)]
@@ -55,7 +55,7 @@ pub fn protected(state: ApiState) -> Router {
         .route("/v1/feedback", post(feedback::feedback))
         .route("/v1/examples", get(feedback::list))
         .route("/v1/history", get(feedback::history))
-        .route("/v1/examples/{id}", delete(feedback::delete))
+        .route("/v1/examples/{id}", delete(feedback::delete).put(feedback::edit))
         .route("/v1/examples/{id}/approve", post(feedback::approve))
         .route("/metrics", get(health::metrics))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
