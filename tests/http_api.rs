@@ -40,6 +40,10 @@ async fn post(server: &Server, route: &str, body: Value) -> reqwest::Response {
     client().post(format!("{}{route}", server.base)).bearer_auth(KEY).json(&body).send().await.unwrap()
 }
 
+async fn get(server: &Server, route: &str) -> reqwest::Response {
+    client().get(format!("{}{route}", server.base)).bearer_auth(KEY).send().await.unwrap()
+}
+
 async fn error_of(response: reqwest::Response) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
@@ -201,15 +205,7 @@ async fn an_approved_answer_becomes_a_verified_example() {
     let down =
         post(&server, "/v1/feedback", json!({ "vote": "down", "question": "q", "sql": "SELECT 2" })).await;
     assert_eq!(down.status(), 200);
-    let listed: Value = client()
-        .get(format!("{}/v1/examples", server.base))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get(&server, "/v1/examples").await.json().await.unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let (status, body) = error_of(
         post(&server, "/v1/feedback", json!({ "vote": "up", "question": "q", "sql": "DELETE FROM orders" }))
@@ -275,15 +271,7 @@ async fn readiness_metrics_and_cors() {
     assert_eq!(ready["sources"]["demo"], "ok");
     assert_ne!(ready["sources"]["down"], "ok");
     post(&server, "/v1/query", json!({ "sql": "SELECT 1" })).await;
-    let metrics = client()
-        .get(format!("{}/metrics", server.base))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get(&server, "/metrics").await.text().await.unwrap();
     assert!(
         metrics.contains("picovis_http_requests_total{route=\"/v1/query\",status=\"200\"} 1"),
         "{metrics}"

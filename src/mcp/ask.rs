@@ -5,7 +5,7 @@
 use super::convert;
 use crate::agent::{Agent, Event, Request};
 use crate::llm::ToolSpec;
-use crate::sources::{ResultSet, RunSummary};
+use crate::sources::ResultSet;
 use crate::tools::{ToolOutput, fence, parse_args, spec_for};
 use rmcp::RoleServer;
 use rmcp::model::{CallToolResult, ProgressNotificationParam};
@@ -59,13 +59,7 @@ pub async fn run(
             }
             Event::Sql { source, sql: text } => sql.push((source, text)),
             Event::Rows { columns, rows: values, truncated } => {
-                let summary = RunSummary {
-                    rows: values.len() as u64,
-                    bytes: 0,
-                    truncated,
-                    elapsed: Default::default(),
-                };
-                rows = Some(ResultSet { columns, rows: values, summary });
+                rows = Some(ResultSet::from_rows(columns, values, truncated));
             }
             Event::AnswerDelta { text } => answer.push_str(&text),
             Event::Error { code, message } => return convert::error(&code, &message),

@@ -2,7 +2,7 @@
 
 use super::{SlackBot, blocks};
 use crate::agent::{Event, Request, step_label};
-use crate::sources::{ResultSet, RunSummary};
+use crate::sources::ResultSet;
 
 /// What someone without access is told.
 pub const REFUSAL: &str = "Sorry, you don't have access to any data through Picovis here. An admin can \
@@ -154,13 +154,7 @@ async fn run(
             }
             Event::Sql { source, sql } => queries.push((source, sql)),
             Event::Rows { columns, rows: values, truncated } => {
-                let summary = RunSummary {
-                    rows: values.len() as u64,
-                    bytes: 0,
-                    truncated,
-                    elapsed: Default::default(),
-                };
-                rows = Some(ResultSet { columns, rows: values, summary });
+                rows = Some(ResultSet::from_rows(columns, values, truncated));
             }
             Event::AnswerDelta { text } => answer.push_str(&text),
             Event::Chart { spec } => chart = Some(spec),

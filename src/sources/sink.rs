@@ -65,6 +65,15 @@ pub struct ResultSet {
     pub summary: RunSummary,
 }
 
+impl ResultSet {
+    /// A result from rows already collected elsewhere (an agent's `Rows` event): no byte count or timing.
+    pub fn from_rows(columns: Vec<Column>, rows: Vec<Vec<Value>>, truncated: Option<Truncation>) -> Self {
+        let summary =
+            RunSummary { rows: rows.len() as u64, bytes: 0, truncated, elapsed: Default::default() };
+        ResultSet { columns, rows, summary }
+    }
+}
+
 /// A sink that keeps everything, to build a [`ResultSet`].
 #[derive(Debug, Default)]
 pub struct Collector {
