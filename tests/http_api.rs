@@ -269,7 +269,10 @@ async fn readiness_metrics_and_cors() {
     assert_eq!(ready.status(), 503);
     let ready: Value = ready.json().await.unwrap();
     assert_eq!(ready["sources"]["demo"], "ok");
-    assert_eq!(ready["sources"]["down"], "unavailable");
+    // Refused connections are retried until the pool's acquire timeout, so this may also be a timeout;
+    // either way no connection error (host, database) reaches this open route.
+    let down = ready["sources"]["down"].as_str().unwrap();
+    assert!(down == "unavailable" || down == "no answer in time", "{down}");
     post(&server, "/v1/query", json!({ "sql": "SELECT 1" })).await;
     let metrics = get(&server, "/metrics").await.text().await.unwrap();
     assert!(
