@@ -156,7 +156,7 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let known = request.name == ask::NAME && self.shared.agents.is_some()
-            || self.shared.registry.specs().iter().any(|spec| spec.name == request.name);
+            || self.shared.registry.has(&request.name);
         if !known {
             let names: Vec<String> = self.tools().into_iter().map(|t| t.name.to_string()).collect();
             return Err(McpError::invalid_params(

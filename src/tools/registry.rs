@@ -36,6 +36,11 @@ impl Registry {
         self.tools.iter().map(|(spec, _)| spec.clone()).collect()
     }
 
+    /// Whether a tool of that name is offered.
+    pub fn has(&self, name: &str) -> bool {
+        self.tools.iter().any(|(spec, _)| spec.name == name)
+    }
+
     /// Calls a tool by name.
     pub async fn call(
         &self,
