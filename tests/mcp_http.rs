@@ -135,25 +135,9 @@ async fn a_client_that_leaves_mid_call_does_not_stall_the_server() {
 
 #[tokio::test]
 async fn ask_over_http_reports_progress_and_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let done = json!({ "type": "done", "usage": { "prompt_tokens": 10, "completion_tokens": 5 } });
-    // The query takes the demo database some tens of milliseconds, so the progress notification is
-    // handled by the client before the answer arrives (see the stdio test of `ask`).
-    let sql = "SELECT count(*) AS pairs FROM customers a, customers b WHERE a.id <= 100";
-    let turns = json!([
-        { "events": [{ "type": "tool_call", "call": { "id": "c1", "name": "run_query", "arguments": { "sql": sql } } }, done] },
-        { "events": [{ "type": "text_delta", "text": "There are 300000 such pairs." }, done] }
-    ]);
-    let script = dir.path().join("turns.json");
-    std::fs::write(&script, turns.to_string()).unwrap();
-    let config = format!(
-        "[sources.demo]\nurl = \"demo:\"\n\n[model]\nprovider = \"scripted\"\nname = \"{}\"\n",
-        script.display()
-    );
-    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
+    let dir = common::mcp::scripted_ask_workspace();
     let server = common::server::start(dir, &["--bind", "127.0.0.1:0"], &[]).unwrap();
-    let step = json!({ "op": "callTool", "name": "ask", "arguments": { "question": "How many pairs?" }, "progress": true });
-    let report = drive(http(&format!("{}/mcp", server.base), None), vec![step]).await;
+    let report = drive(http(&format!("{}/mcp", server.base), None), vec![common::mcp::ask_step()]).await;
     let answer = ok(&report, 0);
     assert_eq!(answer["structuredContent"]["answer"], "There are 300000 such pairs.", "{answer}");
     assert_eq!(answer["structuredContent"]["rows"][0][0], 300_000);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::mcp::{drive, failed, ok, stdio, text};
+use common::mcp::{PAIRS, drive, failed, ok, stdio, text};
 use common::scratch::PgScratch;
 use serde_json::{Value, json};
 
@@ -221,35 +221,10 @@ async fn bad_calls_get_clear_errors_and_the_server_keeps_serving() {
     assert!(report["stderr"].as_str().unwrap().contains("MCP tool call failed"), "{}", report["stderr"]);
 }
 
-/// A query that takes the demo database some tens of milliseconds. The TypeScript client handles
-/// notifications a tick later than responses, so a progress notification followed within microseconds by
-/// the answer (as a scripted model produces it) can be dropped by the client; real runs take seconds.
-const PAIRS: &str = "SELECT count(*) AS pairs FROM customers a, customers b WHERE a.id <= 100";
-
 #[tokio::test]
 async fn ask_runs_the_whole_agent_and_reports_progress() {
-    let dir = tempfile::tempdir().unwrap();
-    let done = json!({ "type": "done", "usage": { "prompt_tokens": 10, "completion_tokens": 5 } });
-    let turns = json!([
-        { "events": [
-            { "type": "tool_call", "call": { "id": "c1", "name": "run_query",
-              "arguments": { "sql": PAIRS } } },
-            done
-        ] },
-        { "events": [ { "type": "text_delta", "text": "There are 300000 such pairs." }, done ] }
-    ]);
-    let script = dir.path().join("turns.json");
-    std::fs::write(&script, turns.to_string()).unwrap();
-    let config = format!(
-        "[sources.demo]\nurl = \"demo:\"\n\n[model]\nprovider = \"scripted\"\nname = \"{}\"\n",
-        script.display()
-    );
-    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
-    let report = drive(
-        stdio(dir.path(), &[]),
-        vec![json!({ "op": "callTool", "name": "ask", "arguments": { "question": "How many pairs?" }, "progress": true })],
-    )
-    .await;
+    let dir = common::mcp::scripted_ask_workspace();
+    let report = drive(stdio(dir.path(), &[]), vec![common::mcp::ask_step()]).await;
     let answer = ok(&report, 0);
     assert_eq!(answer["isError"], false, "{answer}");
     assert_eq!(answer["structuredContent"]["answer"], "There are 300000 such pairs.");

@@ -62,3 +62,32 @@ pub fn failed(report: &Value, i: usize) -> &Value {
 pub fn text(result: &Value) -> &str {
     result["content"][0]["text"].as_str().unwrap_or_else(|| panic!("no text content in {result}"))
 }
+
+/// A query that takes the demo database some tens of milliseconds. The TypeScript client handles
+/// notifications a tick later than responses, so a progress notification followed within microseconds by
+/// the answer (as a scripted model produces it) can be dropped by the client; real runs take seconds.
+pub const PAIRS: &str = "SELECT count(*) AS pairs FROM customers a, customers b WHERE a.id <= 100";
+
+/// A workspace (demo source) whose scripted model calls `run_query` with [`PAIRS`], then answers
+/// "There are 300000 such pairs.".
+pub fn scripted_ask_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let done = json!({ "type": "done", "usage": { "prompt_tokens": 10, "completion_tokens": 5 } });
+    let turns = json!([
+        { "events": [{ "type": "tool_call", "call": { "id": "c1", "name": "run_query", "arguments": { "sql": PAIRS } } }, done] },
+        { "events": [{ "type": "text_delta", "text": "There are 300000 such pairs." }, done] }
+    ]);
+    let script = dir.path().join("turns.json");
+    std::fs::write(&script, turns.to_string()).unwrap();
+    let config = format!(
+        "[sources.demo]\nurl = \"demo:\"\n\n[model]\nprovider = \"scripted\"\nname = \"{}\"\n",
+        script.display()
+    );
+    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
+    dir
+}
+
+/// The `ask` call with progress, as a plan step.
+pub fn ask_step() -> Value {
+    json!({ "op": "callTool", "name": "ask", "arguments": { "question": "How many pairs?" }, "progress": true })
+}
