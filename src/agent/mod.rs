@@ -3,6 +3,7 @@
 //! A run streams [`Event`]s through a channel. Dropping the receiver cancels the run: the next event it
 //! tries to send fails and the loop stops.
 
+mod answer;
 pub mod chart;
 mod events;
 mod factory;
@@ -11,6 +12,7 @@ mod prompt;
 mod run;
 mod session;
 
+pub use answer::Answer;
 pub use events::{Event, step_label};
 pub use factory::AgentFactory;
 pub use prompt::{SYSTEM_TEMPLATE, render_system, system_prompt};

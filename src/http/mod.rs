@@ -111,11 +111,6 @@ fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     socket.listen(8192)
 }
 
-/// Whether `addr` is reachable only from this machine.
-pub fn is_loopback(addr: &SocketAddr) -> bool {
-    addr.ip().is_loopback()
-}
-
 /// Checks the key rule, binds `addr` and serves until `shutdown` is cancelled; then stops accepting, ends
 /// MCP streams and waits for in-flight requests. Calls `ready` with the bound address (port 0 picks one).
 pub async fn serve(
@@ -125,7 +120,7 @@ pub async fn serve(
     shutdown: CancellationToken,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    if parts.keys.is_empty() && !is_loopback(&addr) && !allow_anonymous {
+    if parts.keys.is_empty() && !addr.ip().is_loopback() && !allow_anonymous {
         return Err(ServeError::NoKeys(addr));
     }
     let listener = listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
@@ -135,7 +130,7 @@ pub async fn serve(
     axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await?;
     mcp.shutdown(crate::mcp::SHUTDOWN_GRACE).await;
     if let Some(slack) = slack {
-        slack.shutdown(crate::mcp::SHUTDOWN_GRACE * 15).await;
+        slack.shutdown(crate::slack::ANSWER_GRACE).await;
     }
     Ok(())
 }

@@ -3,9 +3,8 @@
 //! asked for them.
 
 use super::convert;
-use crate::agent::{Agent, Event, Request};
+use crate::agent::{Agent, Answer, Event, Request};
 use crate::llm::ToolSpec;
-use crate::sources::ResultSet;
 use crate::tools::{ToolOutput, fence, parse_args, spec_for};
 use rmcp::RoleServer;
 use rmcp::model::{CallToolResult, ProgressNotificationParam};
@@ -46,27 +45,21 @@ pub async fn run(
     };
     let progress = context.meta.get_progress_token();
     let mut events = agent.ask(Request { question: args.question, session: None });
-    let (mut answer, mut sql, mut rows, mut step) = (String::new(), Vec::new(), None, 0u32);
+    let (mut answer, mut step) = (Answer::default(), 0u32);
     while let Some(event) = events.recv().await {
-        match event {
-            Event::ToolCall { name, .. } => {
-                step += 1;
-                if let Some(token) = &progress {
-                    let mut note = ProgressNotificationParam::new(token.clone(), f64::from(step));
-                    note.message = Some(format!("calling {name}"));
-                    let _ = context.peer.notify_progress(note).await;
-                }
-            }
-            Event::Sql { source, sql: text } => sql.push((source, text)),
-            Event::Rows { columns, rows: values, truncated } => {
-                rows = Some(ResultSet::from_rows(columns, values, truncated));
-            }
-            Event::AnswerDelta { text } => answer.push_str(&text),
-            Event::Error { code, message } => return convert::error(&code, &message),
-            _ => {}
+        if let (Event::ToolCall { name, .. }, Some(token)) = (&event, &progress) {
+            step += 1;
+            let mut note = ProgressNotificationParam::new(token.clone(), f64::from(step));
+            note.message = Some(format!("calling {name}"));
+            let _ = context.peer.notify_progress(note).await;
         }
+        answer.absorb(event);
     }
-    let mut text = answer.trim().to_string();
+    if let Some((code, message)) = &answer.error {
+        return convert::error(code, message);
+    }
+    let Answer { text: said, queries: mut sql, rows, .. } = answer;
+    let mut text = said.trim().to_string();
     for (source, query) in &sql {
         let _ = write!(text, "\n\nSQL ({source}):\n```sql\n{query}\n```");
     }
@@ -77,6 +70,6 @@ pub async fn run(
     }
     let mut result = convert::output(ToolOutput { for_model: text, sql: last_sql, result: rows });
     let structured = result.structured_content.get_or_insert_with(|| serde_json::json!({}));
-    structured["answer"] = serde_json::Value::String(answer.trim().to_string());
+    structured["answer"] = serde_json::Value::String(said.trim().to_string());
     result
 }

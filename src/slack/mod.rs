@@ -30,6 +30,9 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio_util::task::TaskTracker;
 
+/// How long shutdown waits for answers being worked on: a local model can take half a minute.
+pub const ANSWER_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The bot: its secrets, the Web API client, the access rules and the agents it asks.
 #[derive(Debug)]
 pub struct SlackBot {

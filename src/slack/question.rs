@@ -1,8 +1,7 @@
 //! One question from Slack, from the event or command that carried it to the answer posted back.
 
 use super::{SlackBot, blocks};
-use crate::agent::{Event, Request, step_label};
-use crate::sources::ResultSet;
+use crate::agent::{Answer, Event, Request, step_label};
 
 /// What someone without access is told.
 pub const REFUSAL: &str = "Sorry, you don't have access to any data through Picovis here. An admin can \
@@ -140,29 +139,22 @@ async fn run(
     let agent = bot.agents.agent(Some(allowed)).await?;
     let session = thread.map(|thread_ts| bot.memory.conversation(&question.channel, thread_ts));
     let mut events = agent.ask(Request { question: question.text.clone(), session });
-    let (mut answer, mut queries, mut rows, mut chart, mut last_label) =
-        (String::new(), Vec::new(), None, None, "");
+    let (mut answer, mut last_label) = (Answer::default(), "");
     while let Some(event) = events.recv().await {
-        match event {
-            Event::ToolCall { name, .. } => {
-                let label = step_label(&name);
-                if let Some(ts) = status.filter(|_| label != last_label) {
-                    let text = format!("{}{}…", label[..1].to_uppercase(), &label[1..]);
-                    log(bot.api.update(&question.channel, ts, &text, Some(&blocks::status(&text))).await);
-                    last_label = label;
-                }
+        if let (Event::ToolCall { name, .. }, Some(ts)) = (&event, status) {
+            let label = step_label(name);
+            if label != last_label {
+                let text = format!("{}{}…", label[..1].to_uppercase(), &label[1..]);
+                log(bot.api.update(&question.channel, ts, &text, Some(&blocks::status(&text))).await);
+                last_label = label;
             }
-            Event::Sql { source, sql } => queries.push((source, sql)),
-            Event::Rows { columns, rows: values, truncated } => {
-                rows = Some(ResultSet::from_rows(columns, values, truncated));
-            }
-            Event::AnswerDelta { text } => answer.push_str(&text),
-            Event::Chart { spec } => chart = Some(spec),
-            Event::Error { code, message } => return Err(format!("{message} ({code})")),
-            _ => {}
         }
+        answer.absorb(event);
     }
-    Ok(blocks::answer(&answer, &queries, rows.as_ref(), chart.as_ref()))
+    if let Some((code, message)) = answer.error {
+        return Err(format!("{message} ({code})"));
+    }
+    Ok(blocks::answer(&answer.text, &answer.queries, answer.rows.as_ref(), answer.chart.as_ref()))
 }
 
 fn log(result: Result<(), super::SlackError>) {
