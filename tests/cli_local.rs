@@ -113,6 +113,13 @@ fn the_default_model_answers_the_revenue_question_on_the_demo_database() {
     let added =
         picovis(data.path(), &["model", "add", model.to_str().unwrap(), "--name", "qwen2.5-coder-1.5b"]);
     assert!(added.status.success(), "{}", stderr(&added));
+    // What `picovis model pull` puts beside the default model (the pull itself is tested in cli_index).
+    std::fs::create_dir_all(data.path().join("models")).unwrap();
+    std::os::unix::fs::symlink(
+        common::model_path("all-minilm-l6-v2"),
+        data.path().join("models/all-minilm-l6-v2"),
+    )
+    .unwrap();
     let out =
         picovis(data.path(), &["ask", "--json", "which 5 products made the most revenue last quarter?"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -17,8 +17,44 @@ const EMPTY_RESULT: &str = "A query returned no rows; if the question should hav
 /// The answer when the final query matched nothing.
 const NO_ROWS: &str = "The query returned no rows: nothing in the data matches the question.";
 
-/// Tables shown to the model.
-const TABLES: usize = 6;
+/// Tables considered for the prompt, best first; as many of their cards as fit in [`CARD_BUDGET`] go in.
+const TABLES: usize = 8;
+/// The budget for table cards in the SQL prompt, in tokens (estimated at four characters a token): a
+/// small model's context must also hold the instructions, examples, history and its answer.
+const CARD_BUDGET: usize = 1500;
+
+/// Table cards in retrieval order while they fit in `budget` tokens (the first always goes in), then the
+/// verified examples and doc excerpts.
+pub fn schema_prompt(
+    schema: &crate::sources::SchemaSnapshot,
+    found: &crate::retrieval::Found,
+    budget: usize,
+) -> String {
+    let mut left = budget * 4;
+    let mut cards: Vec<String> = Vec::new();
+    for hit in &found.tables {
+        let Some(table) = schema.table(&hit.name) else { continue };
+        let card = crate::tools::table_card(table);
+        if !cards.is_empty() && card.len() > left {
+            continue;
+        }
+        left = left.saturating_sub(card.len());
+        cards.push(card);
+    }
+    let mut text = cards.join("\n\n");
+    if !found.examples.is_empty() {
+        text.push_str("\n\nVerified example queries:");
+        for example in &found.examples {
+            text.push('\n');
+            text.push_str(&example.text);
+        }
+    }
+    for doc in &found.docs {
+        text.push_str("\n\nNote: ");
+        text.push_str(&doc.text.chars().take(600).collect::<String>());
+    }
+    text
+}
 
 /// The SQL-writing system prompt for a dialect, on `today`.
 pub fn sql_prompt(dialect: &str, today: chrono::NaiveDate) -> String {
@@ -68,8 +104,10 @@ pub(super) async fn answer(
     let unavailable = |message: String| Stop { code: "source_unavailable", message };
     let source = agent.context.source(None).map_err(|e| unavailable(e.message))?.clone();
     let schema = agent.context.schema(&source).await.map_err(|e| unavailable(e.message))?;
-    let tables = crate::tools::rank_tables(&schema, question, TABLES);
-    let cards: Vec<String> = tables.iter().map(|t| crate::tools::table_card(t)).collect();
+    let limits = crate::retrieval::Limits { tables: TABLES, examples: 2, docs: 1 };
+    let retriever = agent.context.retriever();
+    let found = retriever.search(&schema, question, crate::retrieval::Mode::Hybrid, limits).await;
+    let cards = schema_prompt(&schema, &found, CARD_BUDGET);
     let mut base = vec![Message::text(Role::System, sql_prompt(source.dialect().as_str(), agent.today))];
     // Earlier questions and answers only (no tool traffic): enough for follow-ups, small enough for
     // a small model's context.
@@ -79,7 +117,7 @@ pub(super) async fn answer(
             .filter(|m| matches!(m.role, Role::User | Role::Assistant) && m.tool_calls.is_empty())
             .cloned(),
     );
-    let ask = format!("{}\nQuestion: {question}", fence(source.name(), "schema", &cards.join("\n\n")));
+    let ask = format!("{}\nQuestion: {question}", fence(source.name(), "schema", &cards));
     // What went wrong in earlier attempts. Each attempt is asked afresh with these notes rather than as a
     // conversation that shows the failed query: small models copy a query they can see, mistake and all.
     let mut notes: Vec<String> = Vec::new();

@@ -6,10 +6,13 @@ use crate::agent::{Agent, AgentBudget, AgentFactory, Strategy};
 use crate::config::ModelConfig;
 use crate::error::ErrorCode;
 use crate::llm::ChatModel;
+use crate::retrieval::remote::{Api, RemoteEmbedder};
+use crate::retrieval::{Embedder, FlatStore, LocalEmbedder, Retriever, VectorStore};
 use crate::sources::Source;
 use crate::tools::custom::CustomTool;
 use crate::tools::{Registry, ToolContext};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The tools and the sources they run against.
@@ -50,7 +53,72 @@ pub async fn toolbox(context: &Context, source: Option<&str>) -> Result<Toolbox,
             registry.add(Arc::new(tool));
         }
     }
-    Ok(Toolbox { registry: Arc::new(registry), context: Arc::new(ToolContext::new(sources, Some(default))) })
+    let retriever = retriever(context).await?;
+    let tools = ToolContext::new(sources, Some(default)).with_retriever(retriever);
+    Ok(Toolbox { registry: Arc::new(registry), context: Arc::new(tools) })
+}
+
+/// Where the in-process embedding model's files are looked for when `[retrieval] model` is not set.
+pub fn local_embedder_dir(config: &crate::config::Config) -> std::path::PathBuf {
+    config.data_dir().join("models").join(crate::retrieval::embedder::LOCAL_MODEL)
+}
+
+/// The retriever the config describes. A missing local embedding model is not an error: search falls
+/// back to keywords, and the log says how to install the model.
+pub async fn retriever(context: &Context) -> Result<Arc<Retriever>, CliError> {
+    let config = &context.loaded.config;
+    let retrieval = &config.retrieval;
+    let invalid = |message: String| CliError::new(ErrorCode::ConfigInvalid, message);
+    let embedder: Option<Arc<dyn Embedder>> = match retrieval.embedder.as_str() {
+        "none" => None,
+        "local" => {
+            let dir =
+                retrieval.model.as_ref().map(PathBuf::from).unwrap_or_else(|| local_embedder_dir(config));
+            if dir.join("model.safetensors").exists() {
+                let opened = tokio::task::spawn_blocking(move || LocalEmbedder::open(&dir))
+                    .await
+                    .map_err(|e| CliError::new(ErrorCode::Internal, e.to_string()))?;
+                Some(Arc::new(opened.map_err(|e| invalid(e.to_string()))?))
+            } else {
+                tracing::warn!(
+                    dir = %dir.display(),
+                    "schema search uses keywords only: the embedding model is not installed (`picovis model pull all-minilm-l6-v2` fetches it)"
+                );
+                None
+            }
+        }
+        provider => {
+            let api = if provider == "ollama" { Api::Ollama } else { Api::OpenAi };
+            let default_url =
+                if api == Api::Ollama { "http://127.0.0.1:11434" } else { "https://api.openai.com/v1" };
+            let url = retrieval.base_url.as_deref().unwrap_or(default_url);
+            let key = match &retrieval.api_key {
+                Some(key) => Some(key.resolve(context.env_lookup()).map_err(invalid)?.expose().to_string()),
+                None => None,
+            };
+            let model = retrieval.model.as_deref().unwrap_or_default();
+            let opened = RemoteEmbedder::open(api, url, model, key).await;
+            Some(Arc::new(opened.map_err(|e| CliError::new(ErrorCode::ModelUnavailable, e.to_string()))?))
+        }
+    };
+    let store: Arc<dyn VectorStore> = match retrieval.store.as_str() {
+        "pgvector" => {
+            let url = retrieval
+                .store_url
+                .as_ref()
+                .ok_or_else(|| invalid("[retrieval] store_url is missing".into()))?;
+            let url = url.resolve(context.env_lookup()).map_err(invalid)?;
+            Arc::new(
+                crate::retrieval::pgvector::PgVectorStore::connect(url.expose())
+                    .await
+                    .map_err(|e| CliError::new(ErrorCode::SourceUnavailable, e.to_string()))?,
+            )
+        }
+        _ => Arc::new(FlatStore::new(&config.data_dir().join("index"))),
+    };
+    let examples = Arc::new(crate::store::ExampleStore::in_dir(&config.data_dir()));
+    let docs = config.sources.iter().map(|(name, source)| (name.clone(), source.docs.clone())).collect();
+    Ok(Arc::new(Retriever::new(embedder, Some(store), Some(examples), docs)))
 }
 
 /// Opens the configured model (the embedded default when there is no `[model]`). Loading a local model

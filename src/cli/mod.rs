@@ -6,11 +6,13 @@ mod chat;
 mod config_cmd;
 mod context;
 mod demo_cmd;
+mod index_cmd;
 mod key_cmd;
 mod mcp_cmd;
 mod model_cmd;
 mod output;
 mod query;
+mod refresh;
 mod serve;
 mod sources_cmd;
 
@@ -61,6 +63,10 @@ pub enum Command {
     /// Manage API keys for the HTTP server.
     #[command(subcommand)]
     Key(key_cmd::KeyCommand),
+    /// Build or update the search index of the sources' tables, docs and verified examples.
+    Index(index_cmd::IndexArgs),
+    /// Keep a question and the SQL that answers it as a verified example the model learns from.
+    Learn(index_cmd::LearnArgs),
 }
 
 /// Runs a parsed command line. Returns the process exit status.
@@ -78,6 +84,8 @@ pub async fn run(cli: Cli) -> u8 {
                 Command::Model(command) => model_cmd::run(&context, command).await,
                 Command::Mcp(args) => mcp_cmd::run(context, args).await,
                 Command::Serve(args) => serve::run(context, args).await,
+                Command::Index(args) => index_cmd::run(&context, args).await,
+                Command::Learn(args) => index_cmd::learn(&context, args).await,
                 Command::Config(_) | Command::Key(_) => Ok(()),
             },
             Err(error) => Err(error),

@@ -4,7 +4,7 @@ use super::context::{CliError, Context};
 use super::output::say;
 use crate::error::ErrorCode;
 use crate::models::catalog::{self, KNOWN, KnownModel};
-use crate::models::pull::{PullOptions, pull};
+use crate::models::pull::{PullOptions, pull, pull_embedder};
 use crate::models::{ModelError, ModelRegistry};
 use clap::Subcommand;
 use std::io::IsTerminal;
@@ -23,10 +23,10 @@ pub enum ModelCommand {
         available: bool,
     },
     /// Download a known model (see `model list --available`), check its SHA-256 and register it.
+    /// Without a name: the default model and the embedding model schema search uses.
     Pull {
-        /// The model's name (default: the default model).
-        #[arg(default_value = crate::config::DEFAULT_LOCAL_MODEL)]
-        name: String,
+        /// The model's name (default: the default model, then all-minilm-l6-v2).
+        name: Option<String>,
         /// Download from this URL instead (a mirror); the pinned SHA-256 still applies.
         #[arg(long, value_name = "URL")]
         from: Option<String>,
@@ -101,11 +101,25 @@ pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), 
             }
         }
         ModelCommand::Pull { name, from, sha256 } => {
+            let embedder = catalog::EMBEDDING_MODEL.name;
+            let both = name.is_none();
+            let name = name.unwrap_or_else(|| crate::config::DEFAULT_LOCAL_MODEL.to_string());
+            let progress = std::io::stderr().is_terminal();
+            let embedder_dir = super::assemble::local_embedder_dir(&context.loaded.config);
+            if name == embedder {
+                let size = pull_embedder(&embedder_dir, from.as_deref(), progress).await.map_err(failure)?;
+                say!(
+                    "Pulled `{embedder}`: {} ({})",
+                    embedder_dir.display(),
+                    crate::config::values::format_bytes(size)
+                );
+                return Ok(());
+            }
             let known = catalog::find(&name).ok_or_else(|| {
                 let names: Vec<&str> = KNOWN.iter().map(|k| k.name).collect();
                 CliError::new(ErrorCode::InvalidRequest, format!("no known model is called `{name}`")).hint(
                     format!(
-                        "known models: {}; for another GGUF file use `picovis model add PATH`",
+                        "known models: {}, {embedder}; for another GGUF file use `picovis model add PATH`",
                         names.join(", ")
                     ),
                 )
@@ -114,6 +128,14 @@ pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), 
             let dir = context.loaded.config.data_dir().join("models");
             let entry = pull(&registry, &dir, known, &options).await.map_err(failure)?;
             say!("Pulled `{}`: {} (sha256 {})", entry.name, entry.path.display(), entry.sha256);
+            if both {
+                let size = pull_embedder(&embedder_dir, None, progress).await.map_err(failure)?;
+                say!(
+                    "Pulled `{embedder}`: {} ({})",
+                    embedder_dir.display(),
+                    crate::config::values::format_bytes(size)
+                );
+            }
         }
         ModelCommand::Add { path, name } => {
             let entry = registry.add(&path, name.as_deref()).map_err(failure)?;

@@ -79,6 +79,8 @@ pub(super) async fn run(context: Context, args: ServeArgs) -> Result<(), CliErro
     };
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    let refresh = context.loaded.config.retrieval.refresh;
+    tokio::spawn(super::refresh::keep_fresh(toolbox.context.clone(), refresh, shutdown.clone()));
     let ready = |addr: SocketAddr| {
         eprintln!("Picovis is listening on http://{addr} (MCP at http://{addr}/mcp)");
         if has_slack {

@@ -410,6 +410,39 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             ),
         }
     }
+    let retrieval = &config.retrieval;
+    match retrieval.embedder.as_str() {
+        "local" | "none" => {}
+        "openai" | "ollama" if retrieval.model.is_none() => push(
+            Severity::Error,
+            &["retrieval", "model"],
+            format!("the `{}` embedder needs the model's name", retrieval.embedder),
+            "set model = \"<embedding model name>\" under [retrieval]".into(),
+        ),
+        "openai" | "ollama" => {}
+        other => push(
+            Severity::Error,
+            &["retrieval", "embedder"],
+            format!("unknown embedder `{other}`"),
+            "use \"local\" (in-process), \"openai\", \"ollama\" or \"none\" (keywords only)".into(),
+        ),
+    }
+    match retrieval.store.as_str() {
+        "embedded" => {}
+        "pgvector" if retrieval.store_url.is_none() => push(
+            Severity::Error,
+            &["retrieval", "store_url"],
+            "the pgvector store needs a PostgreSQL URL".to_string(),
+            "set store_url = \"postgres://...\" under [retrieval]".into(),
+        ),
+        "pgvector" => {}
+        other => push(
+            Severity::Error,
+            &["retrieval", "store"],
+            format!("unknown vector store `{other}`"),
+            "use \"embedded\" (files in the data directory) or \"pgvector\"".into(),
+        ),
+    }
     if config.default_source.is_none()
         && config.sources.len() > 1
         && !config.sources.contains_key(DEMO_SOURCE)

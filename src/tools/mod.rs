@@ -20,7 +20,7 @@ pub use describe_table::table_card;
 pub use fence::fence;
 pub use registry::Registry;
 pub use run_query::rows_text;
-pub use search_schema::rank_tables;
+pub use search_schema::found_text;
 
 use crate::llm::ToolSpec;
 use crate::sources::ResultSet;

@@ -1,14 +1,14 @@
-//! `search_schema`: find the tables relevant to a question by keyword over names and comments.
-//!
-//! A stand-in until the retrieval index lands: it scores each table by how many query words appear in
-//! its name, its columns' names and their comments.
+//! `search_schema`: the tables (and verified examples and docs) relevant to a question, found by the
+//! retriever: keywords and meaning, fused, with the tables that join them.
 
 use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
 use crate::llm::ToolSpec;
-use crate::sources::schema::{SchemaSnapshot, Table};
+use crate::retrieval::{Found, Limits, Mode};
+use crate::sources::schema::SchemaSnapshot;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::fmt::Write;
 
 // The arguments (no doc comment: it would be sent to the model with the schema).
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -24,44 +24,46 @@ pub struct Args {
     pub limit: Option<u32>,
 }
 
-/// Keyword schema search.
+/// Schema search.
 #[derive(Debug)]
 pub struct SearchSchema;
 
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 1)
-        .map(|w| w.to_lowercase().trim_end_matches('s').to_string())
-        .collect()
-}
+/// Longest doc excerpt shown, in characters.
+const DOC_EXCERPT: usize = 400;
 
-/// Name matches count three times as much as matches in comments.
-fn score(table: &Table, query: &[String]) -> usize {
-    let name = words(&table.name);
-    let mut text = table.comment.clone().unwrap_or_default();
-    let mut column_names = Vec::new();
-    for column in &table.columns {
-        column_names.extend(words(&column.name));
-        text.push(' ');
-        text.push_str(column.comment.as_deref().unwrap_or(""));
+/// What a search found, as the model reads it: one line per table (name, columns, comment, and which
+/// found table it joins), then verified examples and doc excerpts.
+pub fn found_text(schema: &SchemaSnapshot, found: &Found) -> String {
+    let mut body = String::new();
+    for hit in &found.tables {
+        let Some(table) = schema.table(&hit.name) else { continue };
+        let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        let _ = write!(body, "{}({})", table.name, columns.join(", "));
+        if let Some(comment) = table.comment.as_deref().filter(|c| !c.is_empty()) {
+            let _ = write!(body, " -- {comment}");
+        }
+        if let Some(joins) = &hit.joins {
+            let _ = write!(body, " [joins {}]", joins.rsplit('.').next().unwrap_or(joins));
+        }
+        body.push('\n');
     }
-    let text = words(&text);
-    query
-        .iter()
-        .map(|w| {
-            3 * usize::from(name.contains(w))
-                + 2 * usize::from(column_names.contains(w))
-                + usize::from(text.contains(w))
-        })
-        .sum()
-}
-
-/// The tables most relevant to `query`, best first, at most `limit`, only those with any match.
-pub fn rank_tables<'a>(schema: &'a SchemaSnapshot, query: &str, limit: usize) -> Vec<&'a Table> {
-    let query = words(query);
-    let mut ranked: Vec<(usize, &Table)> = schema.tables.iter().map(|t| (score(t, &query), t)).collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    ranked.into_iter().take(limit).filter(|(score, _)| *score > 0).map(|(_, t)| t).collect()
+    if body.is_empty() {
+        body.push_str("no matching tables\n");
+    }
+    if !found.examples.is_empty() {
+        body.push_str("\nverified examples:\n");
+        for example in &found.examples {
+            let _ = writeln!(body, "{}", example.text);
+        }
+    }
+    if !found.docs.is_empty() {
+        body.push_str("\ndocs:\n");
+        for doc in &found.docs {
+            let excerpt: String = doc.text.chars().take(DOC_EXCERPT).collect();
+            let _ = writeln!(body, "{excerpt}");
+        }
+    }
+    body.trim_end().to_string()
 }
 
 #[async_trait]
@@ -69,7 +71,7 @@ impl Tool for SearchSchema {
     fn spec(&self) -> ToolSpec {
         spec_for::<Args>(
             "search_schema",
-            "Find the tables relevant to a question. Returns table names with their columns.",
+            "Find the tables relevant to a question, with their columns and verified example queries.",
         )
     }
 
@@ -81,15 +83,9 @@ impl Tool for SearchSchema {
         let args: Args = parse_args("search_schema", arguments)?;
         let source = context.source(args.source.as_deref())?;
         let schema = context.schema(source).await?;
-        let ranked = rank_tables(&schema, &args.query, args.limit.unwrap_or(8).clamp(1, 20) as usize);
-        let lines: Vec<String> = ranked
-            .iter()
-            .map(|t| {
-                let columns: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-                format!("{}({})", t.name, columns.join(", "))
-            })
-            .collect();
-        let body = if lines.is_empty() { "no matching tables".to_string() } else { lines.join("\n") };
+        let limits = Limits { tables: args.limit.unwrap_or(8).clamp(1, 20) as usize, examples: 2, docs: 2 };
+        let found = context.retriever().search(&schema, &args.query, Mode::Hybrid, limits).await;
+        let body = found_text(&schema, &found);
         Ok(ToolOutput { for_model: fence(source.name(), "schema", &body), ..ToolOutput::default() })
     }
 }

@@ -1,0 +1,116 @@
+//! Combining rankings: reciprocal rank fusion of the keyword and dense lists, then expansion along
+//! foreign keys so that the table joining two relevant tables is not lost.
+
+use std::collections::{HashMap, HashSet};
+
+/// Reciprocal rank fusion's damping constant: the usual 60, which keeps one list's top hit from
+/// drowning the other list.
+pub const RRF_K: f32 = 60.0;
+
+/// Fuses rankings (each a list of item ids, best first) into one, best first: each item scores
+/// `sum(1 / (RRF_K + rank))` over the lists it appears in. Ties keep the first list's order.
+pub fn reciprocal_rank_fusion(lists: &[Vec<usize>]) -> Vec<(usize, f32)> {
+    let mut scores: HashMap<usize, (f32, usize)> = HashMap::new();
+    let mut order = 0;
+    for list in lists {
+        for (rank, &item) in list.iter().enumerate() {
+            let entry = scores.entry(item).or_insert_with(|| {
+                order += 1;
+                (0.0, order)
+            });
+            entry.0 += 1.0 / (RRF_K + rank as f32 + 1.0);
+        }
+    }
+    let mut fused: Vec<(usize, f32, usize)> = scores.into_iter().map(|(i, (s, o))| (i, s, o)).collect();
+    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    fused.into_iter().map(|(i, s, _)| (i, s)).collect()
+}
+
+/// How many of the best tables are looked at for join paths.
+const JOIN_HEAD: usize = 5;
+
+/// Expands a ranking of tables along foreign keys (`neighbours` is undirected), at most `limit` long:
+/// 1. a table that joins two of the first [`JOIN_HEAD`] tables which have no key between them (a link
+///    table such as `order_items` between `orders` and `products`) goes in right after the lower of the
+///    two;
+/// 2. then, while there is room, the neighbours of the first tables, in rank order.
+///
+/// Returns the ids and, for each added table, the table it was reached from.
+pub fn expand(
+    ranked: &[usize],
+    neighbours: &HashMap<usize, Vec<usize>>,
+    limit: usize,
+) -> Vec<(usize, Option<usize>)> {
+    let none = Vec::new();
+    let near = |t: usize| neighbours.get(&t).unwrap_or(&none);
+    let head: Vec<usize> = ranked.iter().copied().take(JOIN_HEAD).collect();
+    let mut out: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    for (position, &table) in head.iter().enumerate() {
+        if seen.insert(table) {
+            out.push((table, None));
+        }
+        // Bridges between this table and every better-ranked one it has no direct key to.
+        for &earlier in &head[..position] {
+            if near(table).contains(&earlier) {
+                continue;
+            }
+            let bridges = near(table).iter().filter(|b| near(earlier).contains(b));
+            for &bridge in bridges {
+                if seen.insert(bridge) {
+                    out.push((bridge, Some(table)));
+                }
+            }
+        }
+    }
+    for &table in ranked.iter().skip(JOIN_HEAD) {
+        if out.len() >= limit {
+            break;
+        }
+        if seen.insert(table) {
+            out.push((table, None));
+        }
+    }
+    for &table in &head {
+        for &next in near(table) {
+            if out.len() >= limit {
+                break;
+            }
+            if seen.insert(next) {
+                out.push((next, Some(table)));
+            }
+        }
+    }
+    out.truncate(limit);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_item_high_in_both_lists_wins() {
+        // 2 is second and first; 3 is third in both, which beats first in one list only.
+        let fused = reciprocal_rank_fusion(&[vec![1, 2, 3], vec![2, 9, 3]]);
+        let order: Vec<usize> = fused.iter().map(|f| f.0).collect();
+        assert_eq!(order, [2, 3, 1, 9]);
+    }
+
+    #[test]
+    fn the_link_table_between_two_hits_is_brought_in() {
+        // products(0) <- order_items(1) -> orders(2); customers(3) <- orders; categories(4) <- products
+        let edges = [(1, 0), (1, 2), (2, 3), (0, 4)];
+        let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (a, b) in edges {
+            neighbours.entry(a).or_default().push(b);
+            neighbours.entry(b).or_default().push(a);
+        }
+        let expanded = expand(&[0, 2, 7], &neighbours, 10);
+        assert_eq!(expanded[..3], [(0, None), (2, None), (1, Some(2))]);
+        assert_eq!(expanded[3], (7, None));
+        // Neighbours fill the remaining room: categories via products, customers via orders.
+        assert!(expanded.contains(&(4, Some(0))) && expanded.contains(&(3, Some(2))));
+        assert_eq!(expand(&[0, 2, 7], &neighbours, 2).len(), 2);
+    }
+}

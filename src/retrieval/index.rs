@@ -1,0 +1,451 @@
+//! The retriever: documents of each source (table cards, doc chunks, verified examples) searched by
+//! keyword and by meaning, fused, and expanded along foreign keys.
+//!
+//! The keyword index and the documents live in memory and are rebuilt from the schema snapshot when it
+//! changes (cheap). Vectors live in a [`VectorStore`] and are computed only for documents whose content
+//! hash the store does not hold yet, so re-indexing after ten tables changed embeds ten cards. Search
+//! never waits for a large index build: a source with many unembedded documents is searched with the
+//! vectors it has (and keywords) until `picovis index` or the server's background sync catches up.
+
+use super::documents::{self, DocKind, Document};
+use super::embedder::{BATCH, EmbedFailure, Embedder};
+use super::fusion::{expand, reciprocal_rank_fusion};
+use super::keyword::Bm25;
+use super::vectors::{StoreFailure, StoredVector, VectorStore};
+use crate::sources::SchemaSnapshot;
+use crate::store::ExampleStore;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// Candidates taken from each ranking before fusion.
+const CANDIDATES: usize = 50;
+/// A search embeds missing documents itself when there are at most this many (a few seconds on the
+/// local model); more wait for `picovis index` or the server's background sync.
+pub const INLINE_SYNC: usize = 256;
+/// Documents embedded between two durable writes during a sync, so an interrupted build of a large
+/// schema keeps most of its work.
+const SAVE_EVERY: usize = 1024;
+
+/// Why retrieval failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RetrievalError {
+    /// The embedding model failed.
+    #[error(transparent)]
+    Embed(#[from] EmbedFailure),
+    /// The vector store failed.
+    #[error(transparent)]
+    Store(#[from] StoreFailure),
+    /// Indexing needs an embedding model and none is configured or installed.
+    #[error("no embedding model is available: {0}")]
+    NoEmbedder(String),
+}
+
+/// Which rankings a search uses (all three are measured side by side in the retrieval bench).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Keyword and dense, fused, then expanded along foreign keys (the default).
+    Hybrid,
+    /// Vectors only.
+    Dense,
+    /// BM25 only.
+    Keyword,
+}
+
+/// How much a search returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Tables.
+    pub tables: usize,
+    /// Verified examples.
+    pub examples: usize,
+    /// Doc chunks.
+    pub docs: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { tables: 10, examples: 3, docs: 2 }
+    }
+}
+
+/// A table found for a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableHit {
+    /// `schema.name`.
+    pub name: String,
+    /// Set when the table was added for joining: the found table it connects.
+    pub joins: Option<String>,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    /// Tables, most relevant first.
+    pub tables: Vec<TableHit>,
+    /// Verified examples (question and SQL), most similar first.
+    pub examples: Vec<Document>,
+    /// Doc chunks, most relevant first.
+    pub docs: Vec<Document>,
+    /// Whether vectors took part (false when only keywords could be used).
+    pub dense: bool,
+}
+
+/// The documents of one source at one snapshot, with their keyword index and join graph.
+#[derive(Debug)]
+pub struct SourceDocuments {
+    /// Every document.
+    pub documents: Vec<Document>,
+    keyword: Bm25,
+    by_key: HashMap<String, usize>,
+    /// Table documents joined by a foreign key (either direction), by document number.
+    neighbours: HashMap<usize, Vec<usize>>,
+    /// Changes whenever any document's content does.
+    pub fingerprint: String,
+    snapshot: Arc<SchemaSnapshot>,
+    examples_stamp: Option<std::time::SystemTime>,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    /// Documents in the index now.
+    pub documents: usize,
+    /// Documents embedded in this sync (new or changed).
+    pub embedded: usize,
+    /// Vectors removed (tables or examples that are gone).
+    pub removed: usize,
+    /// Set when the stored index was unusable and was rebuilt: why.
+    pub reset: Option<String>,
+    /// Time taken.
+    pub elapsed: Duration,
+}
+
+/// Where the operator's docs for each source come from (paths or http(s) URLs).
+pub type DocOrigins = HashMap<String, Vec<String>>;
+
+/// Schema, docs and examples search for every source.
+#[derive(Debug)]
+pub struct Retriever {
+    embedder: Option<Arc<dyn Embedder>>,
+    store: Option<Arc<dyn VectorStore>>,
+    examples: Option<Arc<ExampleStore>>,
+    docs: DocOrigins,
+    built: Mutex<HashMap<String, Arc<SourceDocuments>>>,
+    /// Per source: the fingerprint last synced, and the reset note of the first open.
+    synced: Mutex<HashMap<String, String>>,
+    opened: Mutex<HashSet<String>>,
+    sync_lock: Mutex<()>,
+    fetched: Mutex<HashMap<String, String>>,
+}
+
+impl Retriever {
+    /// Keyword search only: no model, no store.
+    pub fn keyword_only() -> Self {
+        Retriever::new(None, None, None, DocOrigins::new())
+    }
+
+    /// A retriever with an embedding model and a vector store (both optional: without them searches
+    /// use keywords only), verified examples and docs.
+    pub fn new(
+        embedder: Option<Arc<dyn Embedder>>,
+        store: Option<Arc<dyn VectorStore>>,
+        examples: Option<Arc<ExampleStore>>,
+        docs: DocOrigins,
+    ) -> Self {
+        Retriever {
+            embedder,
+            store,
+            examples,
+            docs,
+            built: Mutex::default(),
+            synced: Mutex::default(),
+            opened: Mutex::default(),
+            sync_lock: Mutex::default(),
+            fetched: Mutex::default(),
+        }
+    }
+
+    /// The embedding model's id, when there is one.
+    pub fn embedder_id(&self) -> Option<&str> {
+        self.embedder.as_deref().map(|e| e.id())
+    }
+
+    fn examples_stamp(&self) -> Option<std::time::SystemTime> {
+        let store = self.examples.as_ref()?;
+        std::fs::metadata(store.path()).and_then(|m| m.modified()).ok()
+    }
+
+    /// The documents of `source` at `snapshot`, built on first use and whenever the snapshot or the
+    /// example store changes.
+    pub async fn documents(&self, snapshot: &Arc<SchemaSnapshot>) -> Arc<SourceDocuments> {
+        let source = &snapshot.source;
+        let stamp = self.examples_stamp();
+        if let Some(built) = self.built.lock().await.get(source)
+            && Arc::ptr_eq(&built.snapshot, snapshot)
+            && built.examples_stamp == stamp
+        {
+            return built.clone();
+        }
+        let mut all = documents::table_documents(snapshot);
+        for origin in self.docs.get(source).into_iter().flatten() {
+            match self.doc_text(origin).await {
+                Ok(text) => all.extend(documents::doc_documents(origin, &text)),
+                Err(error) => {
+                    tracing::warn!(source, origin, %error, "a doc could not be read; it is left out")
+                }
+            }
+        }
+        if let Some(store) = &self.examples {
+            match store.list() {
+                Ok(examples) => all.extend(
+                    examples
+                        .iter()
+                        .filter(|e| e.approved && &e.source == source)
+                        .map(documents::example_document),
+                ),
+                Err(error) => tracing::warn!(%error, "the verified examples could not be read"),
+            }
+        }
+        let built = Arc::new(SourceDocuments::new(all, snapshot.clone(), stamp));
+        self.built.lock().await.insert(source.clone(), built.clone());
+        built
+    }
+
+    async fn doc_text(&self, origin: &str) -> Result<String, String> {
+        if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+            return tokio::fs::read_to_string(origin).await.map_err(|e| e.to_string());
+        }
+        if let Some(text) = self.fetched.lock().await.get(origin) {
+            return Ok(text.clone());
+        }
+        let client =
+            reqwest::Client::builder().timeout(Duration::from_secs(20)).build().map_err(|e| e.to_string())?;
+        let response = client.get(origin).send().await.map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("HTTP {}", response.status()));
+        }
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        self.fetched.lock().await.insert(origin.to_string(), text.clone());
+        Ok(text)
+    }
+
+    async fn open(&self, source: &str) -> Result<Option<String>, RetrievalError> {
+        let (Some(embedder), Some(store)) = (&self.embedder, &self.store) else {
+            return Err(RetrievalError::NoEmbedder("no embedding model or vector store configured".into()));
+        };
+        let mut opened = self.opened.lock().await;
+        if opened.contains(source) {
+            return Ok(None);
+        }
+        let result = store.open(source, embedder.id(), embedder.dimensions()).await?;
+        opened.insert(source.to_string());
+        if let Some(reset) = &result.reset {
+            tracing::warn!(source, "{reset}");
+        }
+        Ok(result.reset)
+    }
+
+    /// Embeds the documents of `snapshot` that the store lacks or holds in an older version, and removes
+    /// the vectors of documents that are gone. `progress(done, total)` is called after each batch.
+    pub async fn sync(
+        &self,
+        snapshot: &Arc<SchemaSnapshot>,
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+    ) -> Result<SyncReport, RetrievalError> {
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let started = Instant::now();
+        let source = snapshot.source.as_str();
+        let reset = self.open(source).await?;
+        let (Some(embedder), Some(store)) = (&self.embedder, &self.store) else {
+            return Err(RetrievalError::NoEmbedder("no embedding model or vector store configured".into()));
+        };
+        let built = self.documents(snapshot).await;
+        let stored = store.manifest(source).await?;
+        let mut todo: Vec<&Document> =
+            built.documents.iter().filter(|d| stored.get(&d.key) != Some(&d.hash)).collect();
+        let current: HashSet<&str> = built.documents.iter().map(|d| d.key.as_str()).collect();
+        let removals: Vec<String> =
+            stored.keys().filter(|k| !current.contains(k.as_str())).cloned().collect();
+        let removed = removals.len();
+        // Similar lengths in a batch waste less on padding.
+        todo.sort_by_key(|d| d.text.len());
+        let total = todo.len();
+        progress(0, total);
+        let mut pending: Vec<StoredVector> = Vec::new();
+        let mut removals = Some(removals);
+        let mut done = 0;
+        for batch in todo.chunks(BATCH) {
+            let texts: Vec<String> = batch.iter().map(|d| d.text.clone()).collect();
+            let vectors = embedder.embed(&texts).await?;
+            pending.extend(batch.iter().zip(vectors).map(|(d, vector)| StoredVector {
+                key: d.key.clone(),
+                hash: d.hash.clone(),
+                vector,
+            }));
+            done += batch.len();
+            progress(done, total);
+            if pending.len() >= SAVE_EVERY {
+                store
+                    .apply(source, std::mem::take(&mut pending), removals.take().unwrap_or_default())
+                    .await?;
+            }
+        }
+        if !pending.is_empty() || removals.as_ref().is_some_and(|r| !r.is_empty()) {
+            store.apply(source, pending, removals.take().unwrap_or_default()).await?;
+        }
+        self.synced.lock().await.insert(source.to_string(), built.fingerprint.clone());
+        Ok(SyncReport {
+            documents: built.documents.len(),
+            embedded: total,
+            removed,
+            reset,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Syncs inline when only a few documents are missing, so a small source (the demo) is searched by
+    /// meaning from its first question; otherwise leaves the work to `picovis index`.
+    async fn catch_up(&self, built: &SourceDocuments) -> Result<(), RetrievalError> {
+        let source = built.snapshot.source.as_str();
+        if self.synced.lock().await.get(source) == Some(&built.fingerprint) {
+            return Ok(());
+        }
+        self.open(source).await?;
+        let Some(store) = &self.store else { return Ok(()) };
+        let stored = store.manifest(source).await?;
+        let missing = built.documents.iter().filter(|d| stored.get(&d.key) != Some(&d.hash)).count();
+        if missing == 0 {
+            self.synced.lock().await.insert(source.to_string(), built.fingerprint.clone());
+        } else if missing <= INLINE_SYNC {
+            self.sync(&built.snapshot, &|_, _| {}).await?;
+        } else {
+            tracing::warn!(
+                source,
+                missing,
+                "documents are not embedded yet; searching with keywords and the vectors there are (run `picovis index --source {source}`)"
+            );
+        }
+        Ok(())
+    }
+
+    /// The query's vector, when there is an embedding model.
+    pub async fn embed_query(&self, query: &str) -> Result<Option<Vec<f32>>, RetrievalError> {
+        let Some(embedder) = &self.embedder else { return Ok(None) };
+        let vector = embedder.embed(&[query.to_string()]).await?;
+        Ok(vector.into_iter().next())
+    }
+
+    /// The documents ranked by closeness to `vector`, best first.
+    async fn dense(&self, built: &SourceDocuments, vector: &[f32]) -> Result<Vec<usize>, RetrievalError> {
+        let Some(store) = &self.store else { return Ok(Vec::new()) };
+        self.catch_up(built).await?;
+        let hits = store.nearest(&built.snapshot.source, vector, CANDIDATES).await?;
+        Ok(hits
+            .into_iter()
+            .filter_map(|hit| {
+                let number = *built.by_key.get(&hit.key)?;
+                (built.documents[number].hash == hit.hash).then_some(number)
+            })
+            .collect())
+    }
+
+    /// Tables, examples and docs for `query` over `snapshot`'s source. When the model or the store fails,
+    /// the search falls back to keywords (and says so in the log) rather than failing the question.
+    pub async fn search(
+        &self,
+        snapshot: &Arc<SchemaSnapshot>,
+        query: &str,
+        mode: Mode,
+        limits: Limits,
+    ) -> Found {
+        let vector = if mode == Mode::Keyword {
+            None
+        } else {
+            self.embed_query(query).await.unwrap_or_else(|error| {
+                tracing::warn!(source = %snapshot.source, %error, "the question could not be embedded; searching by keyword only");
+                None
+            })
+        };
+        self.search_with(snapshot, query, vector.as_deref(), mode, limits).await
+    }
+
+    /// [`Retriever::search`] with the query's vector already computed (`None`: keywords only).
+    pub async fn search_with(
+        &self,
+        snapshot: &Arc<SchemaSnapshot>,
+        query: &str,
+        vector: Option<&[f32]>,
+        mode: Mode,
+        limits: Limits,
+    ) -> Found {
+        let built = self.documents(snapshot).await;
+        let keyword = if mode == Mode::Dense { Vec::new() } else { built.keyword.search(query, CANDIDATES) };
+        let keyword: Vec<usize> = keyword.into_iter().map(|(d, _)| d).collect();
+        let dense = match vector.filter(|_| mode != Mode::Keyword) {
+            None => Vec::new(),
+            Some(vector) => self.dense(&built, vector).await.unwrap_or_else(|error| {
+                tracing::warn!(source = %snapshot.source, %error, "searching by keyword only");
+                Vec::new()
+            }),
+        };
+        let used_dense = !dense.is_empty();
+        let fused = reciprocal_rank_fusion(&[keyword, dense]);
+        let of_kind = |kind: DocKind| -> Vec<usize> {
+            fused.iter().map(|(d, _)| *d).filter(|&d| built.documents[d].kind == kind).collect()
+        };
+        let ranked_tables = of_kind(DocKind::Table);
+        let tables: Vec<(usize, Option<usize>)> = if mode == Mode::Hybrid {
+            expand(&ranked_tables, &built.neighbours, limits.tables)
+        } else {
+            ranked_tables.into_iter().take(limits.tables).map(|t| (t, None)).collect()
+        };
+        let pick = |kind: DocKind, limit: usize| -> Vec<Document> {
+            of_kind(kind).into_iter().take(limit).map(|d| built.documents[d].clone()).collect()
+        };
+        Found {
+            tables: tables
+                .into_iter()
+                .map(|(t, via)| TableHit {
+                    name: built.documents[t].title.clone(),
+                    joins: via.map(|v| built.documents[v].title.clone()),
+                })
+                .collect(),
+            examples: pick(DocKind::Example, limits.examples),
+            docs: pick(DocKind::Doc, limits.docs),
+            dense: used_dense,
+        }
+    }
+}
+
+impl SourceDocuments {
+    fn new(
+        documents: Vec<Document>,
+        snapshot: Arc<SchemaSnapshot>,
+        examples_stamp: Option<std::time::SystemTime>,
+    ) -> Self {
+        let keyword = Bm25::build(documents.iter().map(|d| (d.title.as_str(), d.text.as_str())));
+        let by_key: HashMap<String, usize> =
+            documents.iter().enumerate().map(|(n, d)| (d.key.clone(), n)).collect();
+        let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
+        for table in &snapshot.tables {
+            let Some(&from) = by_key.get(&format!("table:{}", documents::qualified(table))) else { continue };
+            for fk in &table.foreign_keys {
+                let target = format!("table:{}.{}", fk.ref_schema, fk.ref_table);
+                let Some(&to) = by_key.get(&target) else { continue };
+                if to != from {
+                    neighbours.entry(from).or_default().push(to);
+                    neighbours.entry(to).or_default().push(from);
+                }
+            }
+        }
+        for list in neighbours.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let listing: String = documents.iter().map(|d| format!("{} {}\n", d.key, d.hash)).collect();
+        let fingerprint = documents::content_hash(&listing);
+        SourceDocuments { documents, keyword, by_key, neighbours, fingerprint, snapshot, examples_stamp }
+    }
+}

@@ -1,0 +1,113 @@
+//! `picovis model pull all-minilm-l6-v2`, `picovis index` and `picovis learn` as a user runs them:
+//! the embedding model is fetched (from a local mirror: huggingface.co cannot be reached here) and
+//! checked, the demo database is indexed, re-indexing embeds only what changed, and a verified example
+//! is kept only when it is read-only and runs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn picovis(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_picovis"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .current_dir(data)
+        .env_remove("PICOVIS_LOG")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A mirror serving the embedding model's files; `damaged` flips a byte of the weights.
+async fn mirror(damaged: bool) -> MockServer {
+    let server = MockServer::start().await;
+    let dir = common::model_path("all-minilm-l6-v2");
+    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+        let mut body = std::fs::read(dir.join(file)).unwrap();
+        if damaged && file == "model.safetensors" {
+            body[1000] ^= 1;
+        }
+        Mock::given(method("GET"))
+            .and(path(format!("/minilm/{file}")))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(body))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn the_embedding_model_is_pulled_and_the_demo_is_indexed_incrementally() {
+    let data = tempfile::tempdir().unwrap();
+    let server = mirror(false).await;
+    let from = format!("{}/minilm", server.uri());
+    let pulled = picovis(data.path(), &["model", "pull", "all-minilm-l6-v2", "--from", &from]);
+    assert!(pulled.status.success(), "{}", stderr(&pulled));
+    assert!(stdout(&pulled).contains("Pulled `all-minilm-l6-v2`"), "{}", stdout(&pulled));
+    assert!(data.path().join("models/all-minilm-l6-v2/model.safetensors").exists());
+
+    let first = picovis(data.path(), &["index"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).starts_with("demo: 8 tables, 8 documents; embedded 8, removed 0"),
+        "{}",
+        stdout(&first)
+    );
+    let again = picovis(data.path(), &["index", "--source", "demo"]);
+    assert!(
+        stdout(&again).starts_with("demo: 8 tables, 8 documents; embedded 0, removed 0"),
+        "{}",
+        stdout(&again)
+    );
+
+    let learned = picovis(
+        data.path(),
+        &["learn", "How many orders were refunded?", "SELECT count(*) FROM orders WHERE status = 'refunded'"],
+    );
+    assert!(learned.status.success(), "{}", stderr(&learned));
+    assert!(stdout(&learned).starts_with("Learned ex_"), "{}", stdout(&learned));
+
+    let refused = picovis(data.path(), &["learn", "Remove old orders", "DELETE FROM orders"]);
+    assert_eq!(refused.status.code(), Some(6), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("statement_not_allowed"), "{}", stderr(&refused));
+    let broken = picovis(data.path(), &["learn", "Revenue", "SELECT sum(revenue) FROM orders"]);
+    assert_eq!(broken.status.code(), Some(7), "{}", stderr(&broken));
+    assert!(stderr(&broken).contains("does not run on `demo`"), "{}", stderr(&broken));
+
+    // Only the new example is embedded.
+    let json = picovis(data.path(), &["index", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (report["documents"].as_u64(), report["embedded"].as_u64(), report["rebuilt"].as_bool()),
+        (Some(9), Some(1), Some(false)),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_download_is_refused_and_index_says_how_to_get_the_model() {
+    let data = tempfile::tempdir().unwrap();
+    let server = mirror(true).await;
+    let from = format!("{}/minilm", server.uri());
+    let pulled = picovis(data.path(), &["model", "pull", "all-minilm-l6-v2", "--from", &from]);
+    assert!(!pulled.status.success());
+    assert!(stderr(&pulled).contains("53aa51172d142c89"), "names the expected hash: {}", stderr(&pulled));
+    assert!(!data.path().join("models/all-minilm-l6-v2/model.safetensors").exists());
+    assert!(!data.path().join("models/all-minilm-l6-v2/model.safetensors.part").exists());
+
+    let index = picovis(data.path(), &["index"]);
+    assert_eq!(index.status.code(), Some(12), "{}", stderr(&index));
+    assert!(stderr(&index).contains("picovis model pull all-minilm-l6-v2"), "{}", stderr(&index));
+}
