@@ -10,8 +10,8 @@
 /// (table word, singular, synonyms people use, what it is).
 const ENTITIES: &[(&str, &str, &[&str], &str)] = &[
     ("accounts", "account", &["client accounts", "customer accounts"], "customer accounts that are billed"),
-    ("contacts", "contact", &["people", "contact persons"], "people we talk to at each account"),
-    ("invoices", "invoice", &["bills", "billing documents"], "bills sent to customers"),
+    ("contacts", "contact", &["contact persons", "points of contact"], "people we talk to at each account"),
+    ("invoices", "invoice", &["bills", "charges billed"], "bills sent to customers"),
     ("payments", "payment", &["money received", "settlements"], "money received against invoices"),
     ("orders", "order", &["purchases", "sales orders"], "orders placed by customers"),
     ("products", "product", &["items for sale", "catalogue items"], "what is sold"),
@@ -40,28 +40,30 @@ const ENTITIES: &[(&str, &str, &[&str], &str)] = &[
 const PARENT: &[usize] =
     &[0, 0, 0, 2, 0, 6, 6, 0, 0, 10, 10, 10, 11, 12, 20, 14, 4, 10, 11, 11, 12, 11, 21, 0, 3];
 
-/// (prefix, words people use for the area, what it covers).
+/// (prefix, words people use for the area, what it covers). People name an area by the words its tables'
+/// comments use (a schema documents its modules); they name entities by paraphrases the schema does not
+/// contain, which only a model of meaning can match.
 const AREAS: &[(&str, &[&str], &str)] = &[
-    ("billing", &["billing", "accounts receivable"], "the billing system"),
-    ("shipping", &["shipping", "logistics"], "the shipping and delivery platform"),
-    ("inventory", &["inventory", "stock control"], "stock and inventory management"),
-    ("hr", &["human resources", "people team"], "the human resources system"),
-    ("crm", &["sales CRM", "customer relationship"], "the customer relationship management tool"),
-    ("marketing", &["marketing", "growth team"], "the marketing platform"),
-    ("helpdesk", &["helpdesk", "customer service"], "the support desk"),
+    ("billing", &["billing", "accounts receivable"], "the billing and accounts receivable system"),
+    ("shipping", &["shipping", "logistics"], "the shipping and logistics platform"),
+    ("inventory", &["inventory", "stock control"], "stock control and inventory management"),
+    ("hr", &["human resources", "people team"], "the human resources system of the people team"),
+    ("crm", &["sales CRM", "customer relationship"], "the sales CRM for customer relationship management"),
+    ("marketing", &["marketing", "growth team"], "the marketing platform of the growth team"),
+    ("helpdesk", &["helpdesk", "customer service"], "the helpdesk for customer service"),
     ("finance", &["finance", "accounting"], "the finance and accounting ledger"),
-    ("factory", &["manufacturing", "production plant"], "the manufacturing execution system"),
-    ("procure", &["procurement", "purchasing"], "the purchasing department's tool"),
-    ("webshop", &["online shop", "e-commerce store"], "the e-commerce storefront"),
-    ("identity", &["single sign-on", "identity provider"], "the identity and access service"),
-    ("cms", &["content management", "website content"], "the content management system"),
-    ("lms", &["training platform", "learning system"], "the employee learning platform"),
-    ("fleet", &["vehicle fleet", "fleet management"], "the vehicle fleet tracker"),
-    ("clinic", &["clinic", "patient care"], "the clinic's patient system"),
-    ("property", &["real estate", "facilities management"], "the facilities and property system"),
-    ("events", &["event management", "conferences"], "the conference and event planner"),
-    ("legal", &["legal department", "compliance"], "the legal and compliance tracker"),
-    ("energy", &["energy metering", "utilities"], "the energy and utilities metering system"),
+    ("factory", &["manufacturing", "production plant"], "the manufacturing system of the production plant"),
+    ("procure", &["procurement", "purchasing"], "the procurement and purchasing tool"),
+    ("webshop", &["online shop", "e-commerce store"], "the online shop, our e-commerce store"),
+    ("identity", &["single sign-on", "identity provider"], "the identity provider for single sign-on"),
+    ("cms", &["content management", "website content"], "the content management system for website content"),
+    ("lms", &["training platform", "learning system"], "the learning system, our employee training platform"),
+    ("fleet", &["vehicle fleet", "fleet management"], "fleet management for the vehicle fleet"),
+    ("clinic", &["clinic", "patient care"], "the clinic's patient care system"),
+    ("property", &["real estate", "facilities management"], "facilities management for real estate"),
+    ("events", &["event management", "conferences"], "event management for conferences"),
+    ("legal", &["legal department", "compliance"], "the legal department's compliance tracker"),
+    ("energy", &["energy metering", "utilities"], "utilities and energy metering"),
 ];
 
 /// (table suffix, what the table holds, how people ask for it). The first is the entity itself.

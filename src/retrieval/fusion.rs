@@ -26,6 +26,23 @@ pub fn reciprocal_rank_fusion(lists: &[Vec<usize>]) -> Vec<(usize, f32)> {
     fused.into_iter().map(|(i, s, _)| (i, s)).collect()
 }
 
+/// Keeps at most `per_family` tables of one family (a table and its satellites: `orders_history`,
+/// `orders_archive`, which `family` maps to `orders`) in their ranked places and moves the rest to the
+/// end, in order. Big schemas repeat a table in many satellites that all match the same words; without
+/// this they crowd out the other tables a question needs.
+pub fn diversify(ranked: &[usize], family: &HashMap<usize, usize>, per_family: usize) -> Vec<usize> {
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    let (mut kept, mut later) = (Vec::with_capacity(ranked.len()), Vec::new());
+    for &table in ranked {
+        let head = family.get(&table).copied().unwrap_or(table);
+        let count = seen.entry(head).or_default();
+        *count += 1;
+        if *count <= per_family { kept.push(table) } else { later.push(table) }
+    }
+    kept.extend(later);
+    kept
+}
+
 /// How many of the best tables are looked at for join paths.
 const JOIN_HEAD: usize = 5;
 
@@ -95,6 +112,14 @@ mod tests {
         let fused = reciprocal_rank_fusion(&[vec![1, 2, 3], vec![2, 9, 3]]);
         let order: Vec<usize> = fused.iter().map(|f| f.0).collect();
         assert_eq!(order, [2, 3, 1, 9]);
+    }
+
+    #[test]
+    fn satellites_of_one_table_do_not_crowd_out_the_rest() {
+        // 1, 2 and 3 are satellites of 0 (say orders_history, orders_archive, orders_notes).
+        let family = HashMap::from([(1, 0), (2, 0), (3, 0)]);
+        assert_eq!(diversify(&[1, 2, 0, 3, 7, 8], &family, 2), [1, 2, 7, 8, 0, 3]);
+        assert_eq!(diversify(&[7, 1, 8], &family, 2), [7, 1, 8]);
     }
 
     #[test]

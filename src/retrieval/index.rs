@@ -9,7 +9,7 @@
 
 use super::documents::{self, DocKind, Document};
 use super::embedder::{BATCH, EmbedFailure, Embedder};
-use super::fusion::{expand, reciprocal_rank_fusion};
+use super::fusion::{diversify, expand, reciprocal_rank_fusion};
 use super::keyword::Bm25;
 use super::vectors::{StoreFailure, StoredVector, VectorStore};
 use crate::sources::SchemaSnapshot;
@@ -24,6 +24,9 @@ const CANDIDATES: usize = 50;
 /// A search embeds missing documents itself when there are at most this many (a few seconds on the
 /// local model); more wait for `picovis index` or the server's background sync.
 pub const INLINE_SYNC: usize = 256;
+/// Tables of one family (a table and its satellites) kept in their ranked places; see
+/// [`diversify`].
+const PER_FAMILY: usize = 3;
 /// Documents embedded between two durable writes during a sync, so an interrupted build of a large
 /// schema keeps most of its work.
 const SAVE_EVERY: usize = 1024;
@@ -101,6 +104,8 @@ pub struct SourceDocuments {
     by_key: HashMap<String, usize>,
     /// Table documents joined by a foreign key (either direction), by document number.
     neighbours: HashMap<usize, Vec<usize>>,
+    /// Satellite table → the table it extends (named after it and keyed to it), by document number.
+    family: HashMap<usize, usize>,
     /// Changes whenever any document's content does.
     pub fingerprint: String,
     snapshot: Arc<SchemaSnapshot>,
@@ -397,6 +402,7 @@ impl Retriever {
         };
         let ranked_tables = of_kind(DocKind::Table);
         let tables: Vec<(usize, Option<usize>)> = if mode == Mode::Hybrid {
+            let ranked_tables = diversify(&ranked_tables, &built.family, PER_FAMILY);
             expand(&ranked_tables, &built.neighbours, limits.tables)
         } else {
             ranked_tables.into_iter().take(limits.tables).map(|t| (t, None)).collect()
@@ -429,11 +435,15 @@ impl SourceDocuments {
         let by_key: HashMap<String, usize> =
             documents.iter().enumerate().map(|(n, d)| (d.key.clone(), n)).collect();
         let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut family: HashMap<usize, usize> = HashMap::new();
         for table in &snapshot.tables {
             let Some(&from) = by_key.get(&format!("table:{}", documents::qualified(table))) else { continue };
             for fk in &table.foreign_keys {
                 let target = format!("table:{}.{}", fk.ref_schema, fk.ref_table);
                 let Some(&to) = by_key.get(&target) else { continue };
+                if table.name.starts_with(&format!("{}_", fk.ref_table)) {
+                    family.insert(from, to);
+                }
                 if to != from {
                     neighbours.entry(from).or_default().push(to);
                     neighbours.entry(to).or_default().push(from);
@@ -446,6 +456,15 @@ impl SourceDocuments {
         }
         let listing: String = documents.iter().map(|d| format!("{} {}\n", d.key, d.hash)).collect();
         let fingerprint = documents::content_hash(&listing);
-        SourceDocuments { documents, keyword, by_key, neighbours, fingerprint, snapshot, examples_stamp }
+        SourceDocuments {
+            documents,
+            keyword,
+            by_key,
+            neighbours,
+            family,
+            fingerprint,
+            snapshot,
+            examples_stamp,
+        }
     }
 }
