@@ -19,15 +19,7 @@ fn demo_path() -> &'static Path {
     &DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.sqlite");
-        // Built on its own thread and runtime: callers are already inside a test runtime.
-        let target = path.clone();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            let until = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-            runtime.block_on(picovis::demo::create(&target, until)).unwrap();
-        })
-        .join()
-        .unwrap();
+        common::create_demo(&path);
         (dir, path)
     })
     .1

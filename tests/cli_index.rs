@@ -7,19 +7,12 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn picovis(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_picovis"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .current_dir(data)
-        .env_remove("PICOVIS_LOG")
-        .output()
-        .unwrap()
+    common::picovis_in(data, args)
 }
 
 fn stdout(output: &Output) -> String {
@@ -27,7 +20,7 @@ fn stdout(output: &Output) -> String {
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    common::stderr_text(output)
 }
 
 /// A mirror serving the embedding model's files; `damaged` flips a byte of the weights.

@@ -8,23 +8,16 @@ mod common;
 
 use chrono::Datelike;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn picovis(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_picovis"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .current_dir(data)
-        .env_remove("PICOVIS_LOG")
-        .output()
-        .unwrap()
+    common::picovis_in(data, args)
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    common::stderr_text(output)
 }
 
 async fn serve(path_: &str, body: Vec<u8>) -> MockServer {

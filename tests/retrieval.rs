@@ -66,14 +66,7 @@ fn tables(count: usize) -> Vec<String> {
 
 fn demo_database(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("demo.sqlite");
-    let target = path.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let until = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-        runtime.block_on(picovis::demo::create(&target, until)).unwrap();
-    })
-    .join()
-    .unwrap();
+    common::create_demo(&path);
     path
 }
 

@@ -4,7 +4,7 @@
 # + L2 normalisation, truncation at 256 tokens, batches of 32 (encode() sorts texts by length before
 # batching, so padding is minimal; output order is the input order).
 #
-# Setup (idempotent): sh /var/tmp/picovis-reference/setup.sh -- creates the venv /var/tmp/picovis-reference/venv
+# Setup (idempotent): sh evals/retrieval/reference_setup.sh -- creates the venv /var/tmp/picovis-reference/venv
 #   (sentence-transformers==6.2.0, torch==2.15.0, transformers==5.24.0 from plain PyPI, all pins in
 #   requirements.lock there; torch pulls ~3 GB of CUDA wheels, unused) and the model dir .../st-model.
 # Usage: /var/tmp/picovis-reference/venv/bin/python reference_embed.py MODEL_DIR INPUT_JSON OUTPUT_JSON

@@ -138,7 +138,7 @@ pub struct Retriever {
     examples: Option<Arc<ExampleStore>>,
     docs: DocOrigins,
     built: Mutex<HashMap<String, Arc<SourceDocuments>>>,
-    /// Per source: the fingerprint last synced, and the reset note of the first open.
+    /// Per source: the fingerprint of the documents last synced.
     synced: Mutex<HashMap<String, String>>,
     opened: Mutex<HashSet<String>>,
     sync_lock: Mutex<()>,
@@ -170,11 +170,6 @@ impl Retriever {
             sync_lock: Mutex::default(),
             fetched: Mutex::default(),
         }
-    }
-
-    /// The embedding model's id, when there is one.
-    pub fn embedder_id(&self) -> Option<&str> {
-        self.embedder.as_deref().map(|e| e.id())
     }
 
     fn examples_stamp(&self) -> Option<std::time::SystemTime> {

@@ -12,6 +12,36 @@ pub mod server;
 
 use std::path::PathBuf;
 
+/// Builds the demo database (data up to 2025-06-30) at `path`, on its own thread and runtime so that
+/// callers already inside a test runtime can use it.
+pub fn create_demo(path: &std::path::Path) {
+    let target = path.to_path_buf();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let until = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+        runtime.block_on(picovis::demo::create(&target, until)).unwrap();
+    })
+    .join()
+    .unwrap();
+}
+
+/// Runs the `picovis` binary with `--data-dir data`, in `data`, without the caller's log setting.
+pub fn picovis_in(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_picovis"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .current_dir(data)
+        .env_remove("PICOVIS_LOG")
+        .output()
+        .unwrap()
+}
+
+/// A command's standard error as text.
+pub fn stderr_text(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
