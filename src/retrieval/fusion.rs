@@ -45,21 +45,35 @@ pub fn diversify(ranked: &[usize], family: &HashMap<usize, usize>, per_family: u
 
 /// How many of the best tables are looked at for join paths.
 const JOIN_HEAD: usize = 5;
+/// How many of the best tables have their parent tables brought forward, and how many parents at most.
+const PARENT_HEAD: usize = 3;
+/// See [`PARENT_HEAD`].
+const MAX_PARENTS: usize = 3;
 
-/// Expands a ranking of tables along foreign keys (`neighbours` is undirected), at most `limit` long:
+/// The join graph of a source's tables, by document number.
+#[derive(Debug, Default)]
+pub struct Graph {
+    /// Tables joined by a foreign key, either direction.
+    pub neighbours: HashMap<usize, Vec<usize>>,
+    /// The tables each table's foreign keys point to.
+    pub parents: HashMap<usize, Vec<usize>>,
+    /// Satellite table → the table it extends (named after it and keyed to it).
+    pub family: HashMap<usize, usize>,
+}
+
+/// Expands a ranking of tables along foreign keys, at most `limit` long:
 /// 1. a table that joins two of the first [`JOIN_HEAD`] tables which have no key between them (a link
 ///    table such as `order_items` between `orders` and `products`) goes in right after the lower of the
 ///    two;
-/// 2. then, while there is room, the neighbours of the first tables, in rank order.
+/// 2. then the tables the first [`PARENT_HEAD`] hang off (a satellite's own table, and the tables its
+///    keys point to: where the names, dates and amounts a question filters on usually live), at most
+///    [`MAX_PARENTS`];
+/// 3. then the rest of the ranking, and while there is room, the neighbours of the first tables.
 ///
 /// Returns the ids and, for each added table, the table it was reached from.
-pub fn expand(
-    ranked: &[usize],
-    neighbours: &HashMap<usize, Vec<usize>>,
-    limit: usize,
-) -> Vec<(usize, Option<usize>)> {
+pub fn expand(ranked: &[usize], graph: &Graph, limit: usize) -> Vec<(usize, Option<usize>)> {
     let none = Vec::new();
-    let near = |t: usize| neighbours.get(&t).unwrap_or(&none);
+    let near = |t: usize| graph.neighbours.get(&t).unwrap_or(&none);
     let head: Vec<usize> = ranked.iter().copied().take(JOIN_HEAD).collect();
     let mut out: Vec<(usize, Option<usize>)> = Vec::new();
     let mut seen: HashSet<usize> = HashSet::new();
@@ -77,6 +91,20 @@ pub fn expand(
                 if seen.insert(bridge) {
                     out.push((bridge, Some(table)));
                 }
+            }
+        }
+    }
+    let mut added = 0;
+    'parents: for &table in head.iter().take(PARENT_HEAD) {
+        let base = graph.family.get(&table).copied().unwrap_or(table);
+        let chain = std::iter::once(base).chain(graph.parents.get(&base).into_iter().flatten().copied());
+        for next in chain {
+            if added >= MAX_PARENTS {
+                break 'parents;
+            }
+            if seen.insert(next) {
+                out.push((next, Some(table)));
+                added += 1;
             }
         }
     }
@@ -126,16 +154,28 @@ mod tests {
     fn the_link_table_between_two_hits_is_brought_in() {
         // products(0) <- order_items(1) -> orders(2); customers(3) <- orders; categories(4) <- products
         let edges = [(1, 0), (1, 2), (2, 3), (0, 4)];
-        let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut graph = Graph::default();
         for (a, b) in edges {
-            neighbours.entry(a).or_default().push(b);
-            neighbours.entry(b).or_default().push(a);
+            graph.neighbours.entry(a).or_default().push(b);
+            graph.neighbours.entry(b).or_default().push(a);
         }
-        let expanded = expand(&[0, 2, 7], &neighbours, 10);
+        let expanded = expand(&[0, 2, 7], &graph, 10);
         assert_eq!(expanded[..3], [(0, None), (2, None), (1, Some(2))]);
         assert_eq!(expanded[3], (7, None));
         // Neighbours fill the remaining room: categories via products, customers via orders.
         assert!(expanded.contains(&(4, Some(0))) && expanded.contains(&(3, Some(2))));
-        assert_eq!(expand(&[0, 2, 7], &neighbours, 2).len(), 2);
+        assert_eq!(expand(&[0, 2, 7], &graph, 2).len(), 2);
+    }
+
+    #[test]
+    fn the_tables_the_best_ones_hang_off_come_before_weaker_matches() {
+        // 5 is a satellite of shipments (1), which points at orders (2); 8 and 9 are weak matches.
+        let mut graph = Graph::default();
+        graph.family.insert(5, 1);
+        graph.parents.insert(5, vec![1]);
+        graph.parents.insert(1, vec![2]);
+        let ranked = [5, 8, 9, 10, 11, 12, 13];
+        let expanded: Vec<usize> = expand(&ranked, &graph, 8).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(expanded, [5, 8, 9, 10, 11, 1, 2, 12]);
     }
 }

@@ -9,7 +9,7 @@
 
 use super::documents::{self, DocKind, Document};
 use super::embedder::{BATCH, EmbedFailure, Embedder};
-use super::fusion::{diversify, expand, reciprocal_rank_fusion};
+use super::fusion::{Graph, diversify, expand, reciprocal_rank_fusion};
 use super::keyword::Bm25;
 use super::vectors::{StoreFailure, StoredVector, VectorStore};
 use crate::sources::SchemaSnapshot;
@@ -102,10 +102,8 @@ pub struct SourceDocuments {
     pub documents: Vec<Document>,
     keyword: Bm25,
     by_key: HashMap<String, usize>,
-    /// Table documents joined by a foreign key (either direction), by document number.
-    neighbours: HashMap<usize, Vec<usize>>,
-    /// Satellite table → the table it extends (named after it and keyed to it), by document number.
-    family: HashMap<usize, usize>,
+    /// The join graph of the table documents.
+    graph: Graph,
     /// Changes whenever any document's content does.
     pub fingerprint: String,
     snapshot: Arc<SchemaSnapshot>,
@@ -397,8 +395,8 @@ impl Retriever {
         };
         let ranked_tables = of_kind(DocKind::Table);
         let tables: Vec<(usize, Option<usize>)> = if mode == Mode::Hybrid {
-            let ranked_tables = diversify(&ranked_tables, &built.family, PER_FAMILY);
-            expand(&ranked_tables, &built.neighbours, limits.tables)
+            let ranked_tables = diversify(&ranked_tables, &built.graph.family, PER_FAMILY);
+            expand(&ranked_tables, &built.graph, limits.tables)
         } else {
             ranked_tables.into_iter().take(limits.tables).map(|t| (t, None)).collect()
         };
@@ -429,37 +427,28 @@ impl SourceDocuments {
         let keyword = Bm25::build(documents.iter().map(|d| (d.title.as_str(), d.text.as_str())));
         let by_key: HashMap<String, usize> =
             documents.iter().enumerate().map(|(n, d)| (d.key.clone(), n)).collect();
-        let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut family: HashMap<usize, usize> = HashMap::new();
+        let mut graph = Graph::default();
         for table in &snapshot.tables {
             let Some(&from) = by_key.get(&format!("table:{}", documents::qualified(table))) else { continue };
             for fk in &table.foreign_keys {
                 let target = format!("table:{}.{}", fk.ref_schema, fk.ref_table);
                 let Some(&to) = by_key.get(&target) else { continue };
                 if table.name.starts_with(&format!("{}_", fk.ref_table)) {
-                    family.insert(from, to);
+                    graph.family.insert(from, to);
                 }
                 if to != from {
-                    neighbours.entry(from).or_default().push(to);
-                    neighbours.entry(to).or_default().push(from);
+                    graph.neighbours.entry(from).or_default().push(to);
+                    graph.neighbours.entry(to).or_default().push(from);
+                    graph.parents.entry(from).or_default().push(to);
                 }
             }
         }
-        for list in neighbours.values_mut() {
+        for list in graph.neighbours.values_mut().chain(graph.parents.values_mut()) {
             list.sort_unstable();
             list.dedup();
         }
         let listing: String = documents.iter().map(|d| format!("{} {}\n", d.key, d.hash)).collect();
         let fingerprint = documents::content_hash(&listing);
-        SourceDocuments {
-            documents,
-            keyword,
-            by_key,
-            neighbours,
-            family,
-            fingerprint,
-            snapshot,
-            examples_stamp,
-        }
+        SourceDocuments { documents, keyword, by_key, graph, fingerprint, snapshot, examples_stamp }
     }
 }
