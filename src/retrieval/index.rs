@@ -141,6 +141,8 @@ pub struct Retriever {
     opened: Mutex<HashSet<String>>,
     sync_lock: Mutex<()>,
     fetched: Mutex<HashMap<String, String>>,
+    /// Document fingerprints already warned about as not fully embedded.
+    warned: Mutex<HashSet<String>>,
 }
 
 impl Retriever {
@@ -167,6 +169,7 @@ impl Retriever {
             opened: Mutex::default(),
             sync_lock: Mutex::default(),
             fetched: Mutex::default(),
+            warned: Mutex::default(),
         }
     }
 
@@ -318,7 +321,8 @@ impl Retriever {
             self.synced.lock().await.insert(source.to_string(), built.fingerprint.clone());
         } else if missing <= INLINE_SYNC {
             self.sync(&built.snapshot, &|_, _| {}).await?;
-        } else {
+        } else if self.warned.lock().await.insert(built.fingerprint.clone()) {
+            // Once per version of the documents, not on every search while a big build runs.
             tracing::warn!(
                 source,
                 missing,
