@@ -64,7 +64,7 @@ pub struct Config {
 /// [retrieval]
 /// embedder = "local"      # all-MiniLM-L6-v2 in-process (default); or "openai", "ollama", "none"
 /// store = "embedded"      # files in DATA_DIR/index (default); or "pgvector" with store_url
-/// refresh = "10m"         # how often `picovis serve` looks for schema changes; "0s" never
+/// refresh = "10m"         # how often `picovis serve` looks for schema changes; "0s": once, at start
 /// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -208,10 +208,6 @@ fn write(path: &Path, collection: &Collection) -> Result<Option<(u64, SystemTime
 
 #[async_trait]
 impl VectorStore for FlatStore {
-    fn kind(&self) -> &'static str {
-        "embedded"
-    }
-
     async fn open(&self, collection: &str, model: &str, dimensions: usize) -> Result<Opened, StoreFailure> {
         let path = self.path(collection);
         let mut reset = None;

@@ -65,10 +65,6 @@ impl PgVectorStore {
 
 #[async_trait]
 impl VectorStore for PgVectorStore {
-    fn kind(&self) -> &'static str {
-        "pgvector"
-    }
-
     async fn open(&self, collection: &str, model: &str, dimensions: usize) -> Result<Opened, StoreFailure> {
         let mut tx = self.pool.begin().await.map_err(failure)?;
         let stored = sqlx::query(
@@ -79,39 +75,30 @@ impl VectorStore for PgVectorStore {
         .await
         .map_err(failure)?;
         let mut reset = None;
-        match stored {
-            Some(row) => {
-                let (stored_model, stored_dimensions): (String, i32) = (row.get(0), row.get(1));
-                if stored_model != model || stored_dimensions as usize != dimensions {
-                    reset = Some(format!(
-                        "the pgvector collection `{collection}` was built with {stored_model} ({stored_dimensions} dimensions), not the configured {model} ({dimensions}); rebuilding it"
-                    ));
-                    sqlx::query("DELETE FROM picovis_vectors WHERE collection = $1")
-                        .bind(collection)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(failure)?;
-                    sqlx::query(
-                        "UPDATE picovis_vector_collections SET model = $2, dimensions = $3 WHERE name = $1",
-                    )
+        if let Some(row) = stored {
+            let (stored_model, stored_dimensions): (String, i32) = (row.get(0), row.get(1));
+            if stored_model != model || stored_dimensions as usize != dimensions {
+                reset = Some(format!(
+                    "the pgvector collection `{collection}` was built with {stored_model} ({stored_dimensions} dimensions), not the configured {model} ({dimensions}); rebuilding it"
+                ));
+                sqlx::query("DELETE FROM picovis_vectors WHERE collection = $1")
                     .bind(collection)
-                    .bind(model)
-                    .bind(dimensions as i32)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(failure)?;
-                }
-            }
-            None => {
-                sqlx::query("INSERT INTO picovis_vector_collections (name, model, dimensions) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-                    .bind(collection)
-                    .bind(model)
-                    .bind(dimensions as i32)
                     .execute(&mut *tx)
                     .await
                     .map_err(failure)?;
             }
         }
+        // New, or re-stamped for the configured model after a reset; unchanged otherwise.
+        sqlx::query(
+            "INSERT INTO picovis_vector_collections (name, model, dimensions) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET model = EXCLUDED.model, dimensions = EXCLUDED.dimensions",
+        )
+        .bind(collection)
+        .bind(model)
+        .bind(dimensions as i32)
+        .execute(&mut *tx)
+        .await
+        .map_err(failure)?;
         tx.commit().await.map_err(failure)?;
         Ok(Opened { reset })
     }

@@ -36,9 +36,6 @@ pub enum StoreFailure {
     /// The store cannot be reached or written (a file system error, a server down).
     #[error("the vector store is unavailable: {0}")]
     Unavailable(String),
-    /// The stored data is unusable; it has been set aside and the collection starts empty.
-    #[error("{0}")]
-    Corrupt(String),
 }
 
 /// What opening a collection found.
@@ -52,8 +49,6 @@ pub struct Opened {
 /// Where vectors are kept.
 #[async_trait]
 pub trait VectorStore: Send + Sync + std::fmt::Debug {
-    /// Names the kind of store, for messages (`embedded`, `pgvector`, `qdrant`).
-    fn kind(&self) -> &'static str;
     /// Opens or creates `collection` for vectors from `model` with `dimensions`. A stored collection
     /// from another model or of another length, or one that fails its checks, is reset and reported.
     async fn open(&self, collection: &str, model: &str, dimensions: usize) -> Result<Opened, StoreFailure>;
