@@ -5,8 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "common/qdrant_server.rs"]
+mod qdrant_server;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -103,4 +105,53 @@ async fn a_damaged_download_is_refused_and_index_says_how_to_get_the_model() {
     let index = picovis(data.path(), &["index"]);
     assert_eq!(index.status.code(), Some(12), "{}", stderr(&index));
     assert!(stderr(&index).contains("picovis model pull all-minilm-l6-v2"), "{}", stderr(&index));
+}
+
+/// `picovis` on a blocking thread, so servers running on the test's runtime keep answering.
+async fn picovis_async(data: &Path, args: &[&str]) -> Output {
+    let (data, args): (PathBuf, Vec<String>) =
+        (data.to_path_buf(), args.iter().map(|a| a.to_string()).collect());
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        picovis(&data, &args)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_qdrant_store_is_configured_in_picovis_toml_and_indexed_into() {
+    let options = qdrant_server::Options { api_key: Some("qd-key".into()), ..Default::default() };
+    let server = qdrant_server::TestQdrant::start(options).await;
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("shop.sqlite");
+    common::create_demo(&db);
+    let model = common::model_path("all-minilm-l6-v2");
+    let config = |key: &str| {
+        format!(
+            "[sources.shop]\nurl = \"sqlite://{}\"\n\n[retrieval]\nmodel = \"{}\"\nstore = \"qdrant\"\nstore_url = \"{}\"\nstore_api_key = \"{key}\"\n",
+            db.display(),
+            model.display(),
+            server.url
+        )
+    };
+    std::fs::write(data.path().join("picovis.toml"), config("qd-key")).unwrap();
+    let first = picovis_async(data.path(), &["index"]).await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).starts_with("shop: 8 tables, 8 documents; embedded 8"), "{}", stdout(&first));
+    assert_eq!(server.points("picovis_shop"), 8);
+    let again = picovis_async(data.path(), &["index"]).await;
+    assert!(stdout(&again).starts_with("shop: 8 tables, 8 documents; embedded 0"), "{}", stdout(&again));
+
+    std::fs::write(data.path().join("picovis.toml"), config("wrong")).unwrap();
+    let refused = picovis_async(data.path(), &["index"]).await;
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("store_api_key"), "{}", stderr(&refused));
+
+    // Without store_url, `config check` says what to set.
+    std::fs::write(data.path().join("picovis.toml"), "[retrieval]\nstore = \"qdrant\"\n").unwrap();
+    let check = picovis_async(data.path(), &["config", "check"]).await;
+    assert!(!check.status.success());
+    let said = format!("{}{}", stdout(&check), stderr(&check));
+    assert!(said.contains("gRPC address") && said.contains("6334"), "{said}");
 }

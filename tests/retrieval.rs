@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "common/qdrant_server.rs"]
+mod qdrant_server;
 
 use picovis::config::SourceConfig;
 use picovis::retrieval::remote::{Api, RemoteEmbedder};
@@ -305,4 +307,109 @@ async fn pgvector_holds_the_same_index_as_the_embedded_store() {
     // A different model's vectors are not mixed in: the collection is reset.
     let opened = PgVectorStore::connect(&url).await.unwrap().open(&source, "openai:other", 8).await.unwrap();
     assert!(opened.reset.unwrap().contains("384 dimensions"));
+}
+
+#[tokio::test]
+async fn qdrant_holds_the_same_index_as_the_embedded_store() {
+    use picovis::retrieval::qdrant::QdrantStore;
+    let server = qdrant_server::TestQdrant::start(Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let schema = snapshot("demo", &demo_database(dir.path())).await;
+    let embedder = local();
+
+    let qdrant: Arc<dyn VectorStore> = Arc::new(QdrantStore::connect(&server.url, None).await.unwrap());
+    let shared = Retriever::new(Some(embedder.clone()), Some(qdrant), None, Default::default());
+    assert_eq!(shared.sync(&schema, &|_, _| {}).await.unwrap().embedded, 8);
+    assert_eq!(server.collections(), ["picovis_demo"]);
+    assert_eq!(server.points("picovis_demo"), 8);
+    let embedded = retriever(&dir.path().join("index"), embedder.clone());
+    embedded.sync(&schema, &|_, _| {}).await.unwrap();
+    for question in
+        ["revenue by product category", "declined card payments", "funnel from product view to purchase"]
+    {
+        let a = shared.search(&schema, question, Mode::Dense, Limits::default()).await;
+        let b = embedded.search(&schema, question, Mode::Dense, Limits::default()).await;
+        assert_eq!(names(&a), names(&b), "{question}");
+        assert!(a.dense, "{question}: searched by meaning");
+    }
+
+    // Another replica connecting later finds the index there and embeds nothing.
+    let replica: Arc<dyn VectorStore> = Arc::new(QdrantStore::connect(&server.url, None).await.unwrap());
+    let replica = Retriever::new(Some(embedder), Some(replica), None, Default::default());
+    let report = replica.sync(&schema, &|_, _| {}).await.unwrap();
+    assert_eq!((report.embedded, report.reset), (0, None));
+
+    // Another model's vectors are not mixed in: the collection is rebuilt, empty.
+    let store = QdrantStore::connect(&server.url, None).await.unwrap();
+    let opened = store.open("demo", "openai:other", 8).await.unwrap();
+    let reason = opened.reset.unwrap();
+    assert!(
+        reason.contains("local:all-minilm-l6-v2 (384 dimensions)") && reason.contains("openai:other (8)"),
+        "{reason}"
+    );
+    assert_eq!(server.points("picovis_demo"), 0);
+}
+
+#[tokio::test]
+async fn qdrant_pages_through_large_collections_and_applies_removals() {
+    use picovis::retrieval::qdrant::QdrantStore;
+    use picovis::retrieval::vectors::StoredVector;
+    let server = qdrant_server::TestQdrant::start(Default::default()).await;
+    let store = QdrantStore::connect(&server.url, None).await.unwrap();
+    assert_eq!(store.open("big", "test:model", 16).await.unwrap().reset, None);
+    // Scattered directions: only the point itself scores 1 against its own vector.
+    let vector = |i: usize| {
+        (0..16u64)
+            .map(|j| {
+                ((((i as u64) * 16 + j).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % 1000) as f32 - 500.0
+            })
+            .collect::<Vec<f32>>()
+    };
+    let vectors: Vec<StoredVector> = (0..2_500)
+        .map(|i| StoredVector { key: format!("table:main.t{i}"), hash: format!("h{i}"), vector: vector(i) })
+        .collect();
+    store.apply("big", vectors, vec![]).await.unwrap();
+    let manifest = store.manifest("big").await.unwrap();
+    assert_eq!(manifest.len(), 2_500, "every page of the scroll is read");
+    assert_eq!(manifest["table:main.t1234"], "h1234");
+
+    let removals = (0..1_000).map(|i| format!("table:main.t{i}")).collect();
+    store.apply("big", vec![], removals).await.unwrap();
+    assert_eq!(server.points("picovis_big"), 1_500);
+    let hits = store.nearest("big", &vector(2_000), 3).await.unwrap();
+    assert_eq!(hits[0].key, "table:main.t2000", "{hits:?}");
+    assert!((hits[0].score - 1.0).abs() < 1e-5 && hits[1].score < 0.9999, "{hits:?}");
+    let hits = store.nearest("big", &vector(10), 3).await.unwrap();
+    assert!(hits.iter().all(|hit| hit.key != "table:main.t10"), "a removed point is not found: {hits:?}");
+
+    // Vectors of the wrong length are refused by the server, and the refusal reaches the caller.
+    let wrong = StoredVector { key: "table:main.x".into(), hash: "h".into(), vector: vec![1.0; 4] };
+    let error = store.apply("big", vec![wrong], vec![]).await.unwrap_err();
+    assert!(error.to_string().contains("expected dim: 16, got 4"), "{error}");
+}
+
+#[tokio::test]
+async fn qdrant_problems_are_reported_plainly() {
+    use picovis::retrieval::qdrant::QdrantStore;
+    // Nothing listening.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let error = QdrantStore::connect(&url, None).await.unwrap_err().to_string();
+    assert!(error.contains("does not answer") && error.contains("6334"), "{error}");
+
+    // A server that wants an API key.
+    let options = qdrant_server::Options { api_key: Some("sekrit".into()), ..Default::default() };
+    let guarded = qdrant_server::TestQdrant::start(options).await;
+    let error = QdrantStore::connect(&guarded.url, None).await.unwrap_err().to_string();
+    assert!(error.contains("API key"), "{error}");
+    let store = QdrantStore::connect(&guarded.url, Some("sekrit".into())).await.unwrap();
+    assert_eq!(store.open("keyed", "test:model", 3).await.unwrap().reset, None);
+
+    // A server that drops collection metadata cannot tell one model's vectors from another's.
+    let options = qdrant_server::Options { without_metadata: true, ..Default::default() };
+    let old = qdrant_server::TestQdrant::start(options).await;
+    let store = QdrantStore::connect(&old.url, None).await.unwrap();
+    let error = store.open("demo", "test:model", 3).await.unwrap_err().to_string();
+    assert!(error.contains("collection metadata"), "{error}");
 }

@@ -7,6 +7,11 @@
 //! runs when `BENCH_REFERENCE_PYTHON` names an interpreter with its packages
 //! (`evals/retrieval/reference_embed.py` says how to set one up). `BENCH_QUESTIONS` sets the number of
 //! generated questions (default 300). Results are printed and written to `evals/results/retrieval.json`.
+//!
+//! `BENCH_WORK_DIR=DIR` keeps the databases and indexes in DIR instead of a temporary folder, so a second
+//! run reuses the 10,000-table index (for tuning search: its "full build" then embeds only what the
+//! previous run's changes left behind, and is not a build figure). `BENCH_MISSES=FILE` writes every
+//! question whose gold tables hybrid search missed in its first ten, with what it found.
 
 mod large_schema;
 
@@ -74,6 +79,13 @@ async fn recall(
             .collect();
         println!("  {name:8} {}", serde_json::Value::Object(scores.clone()));
         out.insert(name.to_string(), serde_json::Value::Object(scores));
+        if mode == Mode::Hybrid
+            && let Some(path) = std::env::var_os("BENCH_MISSES")
+        {
+            // Every miss, for tuning (the results file keeps ten).
+            let all = serde_json::to_string_pretty(&misses).map_err(|e| e.to_string())?;
+            std::fs::write(path, all).map_err(|e| e.to_string())?;
+        }
         if mode == Mode::Hybrid {
             out.insert(
                 "hybrid_misses_at_10".into(),
@@ -209,18 +221,30 @@ fn report_sync(label: &str, report: &SyncReport) -> serde_json::Value {
 }
 
 async fn run() -> Bench<serde_json::Value> {
-    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let temporary = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let work = match std::env::var_os("BENCH_WORK_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            for database in ["demo.sqlite", "large.sqlite"] {
+                let _ = std::fs::remove_file(dir.join(database));
+            }
+            println!("working in {} (indexes kept between runs)", dir.display());
+            dir
+        }
+        None => temporary.path().to_path_buf(),
+    };
     let embedder = Arc::new(LocalEmbedder::open(&model_dir()).map_err(|e| e.to_string())?);
     let mut results = serde_json::Map::new();
 
     println!("demo database");
-    let demo = work.path().join("demo.sqlite");
+    let demo = work.join("demo.sqlite");
     let until = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).ok_or("date")?;
     picovis::demo::create(&demo, until).await.map_err(|e| e.to_string())?;
     let source =
         SqliteSource::open_path("demo", &demo, &SourceConfig::new("demo:")).map_err(|e| e.to_string())?;
     let schema = snapshot(&source).await?;
-    let demo_index = retriever(&work.path().join("demo-index"), &embedder);
+    let demo_index = retriever(&work.join("demo-index"), &embedder);
     let synced = demo_index.sync(&schema, &|_, _| {}).await.map_err(|e| e.to_string())?;
     report_sync("index", &synced);
     let cases = demo_cases().await?;
@@ -228,7 +252,7 @@ async fn run() -> Bench<serde_json::Value> {
 
     let tables = large_schema::table_count();
     println!("generated schema of {tables} tables");
-    let path = work.path().join("large.sqlite");
+    let path = work.join("large.sqlite");
     create_large(&path).await?;
     let source = SqliteSource::open_path("large", &path, &SourceConfig::new("sqlite://large"))
         .map_err(|e| e.to_string())?;
@@ -236,7 +260,7 @@ async fn run() -> Bench<serde_json::Value> {
     let schema = snapshot(&source).await?;
     let introspect = started.elapsed();
     println!("  introspection: {:.2}s for {} tables", introspect.as_secs_f64(), schema.tables.len());
-    let index_dir = work.path().join("large-index");
+    let index_dir = work.join("large-index");
     let large = retriever(&index_dir, &embedder);
     let last = std::sync::Mutex::new(Instant::now());
     let full = large
@@ -329,7 +353,7 @@ async fn run() -> Bench<serde_json::Value> {
     println!("embedding throughput (256 table cards of the generated schema)");
     let built = reopened.documents(&changed).await;
     let texts: Vec<String> = built.documents.iter().step_by(37).take(256).map(|d| d.text.clone()).collect();
-    results.insert("throughput".into(), throughput(&embedder, texts, work.path()).await?);
+    results.insert("throughput".into(), throughput(&embedder, texts, &work).await?);
     Ok(serde_json::Value::Object(results))
 }
 

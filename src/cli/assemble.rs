@@ -101,17 +101,29 @@ pub async fn retriever(context: &Context) -> Result<Arc<Retriever>, CliError> {
             Some(Arc::new(opened.map_err(|e| CliError::new(ErrorCode::ModelUnavailable, e.to_string()))?))
         }
     };
+    let unavailable = |e: crate::retrieval::vectors::StoreFailure| {
+        CliError::new(ErrorCode::SourceUnavailable, e.to_string())
+    };
+    let store_url = || -> Result<_, CliError> {
+        let url =
+            retrieval.store_url.as_ref().ok_or_else(|| invalid("[retrieval] store_url is missing".into()))?;
+        url.resolve(context.env_lookup()).map_err(invalid)
+    };
     let store: Arc<dyn VectorStore> = match retrieval.store.as_str() {
-        "pgvector" => {
-            let url = retrieval
-                .store_url
-                .as_ref()
-                .ok_or_else(|| invalid("[retrieval] store_url is missing".into()))?;
-            let url = url.resolve(context.env_lookup()).map_err(invalid)?;
+        "pgvector" => Arc::new(
+            crate::retrieval::pgvector::PgVectorStore::connect(store_url()?.expose())
+                .await
+                .map_err(unavailable)?,
+        ),
+        "qdrant" => {
+            let key = match &retrieval.store_api_key {
+                Some(key) => Some(key.resolve(context.env_lookup()).map_err(invalid)?.expose().to_string()),
+                None => None,
+            };
             Arc::new(
-                crate::retrieval::pgvector::PgVectorStore::connect(url.expose())
+                crate::retrieval::qdrant::QdrantStore::connect(store_url()?.expose(), key)
                     .await
-                    .map_err(|e| CliError::new(ErrorCode::SourceUnavailable, e.to_string()))?,
+                    .map_err(unavailable)?,
             )
         }
         _ => Arc::new(FlatStore::new(&config.data_dir().join("index"))),

@@ -435,12 +435,18 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             "the pgvector store needs a PostgreSQL URL".to_string(),
             "set store_url = \"postgres://...\" under [retrieval]".into(),
         ),
-        "pgvector" => {}
+        "qdrant" if retrieval.store_url.is_none() => push(
+            Severity::Error,
+            &["retrieval", "store_url"],
+            "the qdrant store needs the server's gRPC address".to_string(),
+            "set store_url = \"http://<host>:6334\" under [retrieval]".into(),
+        ),
+        "pgvector" | "qdrant" => {}
         other => push(
             Severity::Error,
             &["retrieval", "store"],
             format!("unknown vector store `{other}`"),
-            "use \"embedded\" (files in the data directory) or \"pgvector\"".into(),
+            "use \"embedded\" (files in the data directory), \"pgvector\" or \"qdrant\"".into(),
         ),
     }
     if config.default_source.is_none()

@@ -63,7 +63,7 @@ pub struct Config {
 /// ```toml
 /// [retrieval]
 /// embedder = "local"      # all-MiniLM-L6-v2 in-process (default); or "openai", "ollama", "none"
-/// store = "embedded"      # files in DATA_DIR/index (default); or "pgvector" with store_url
+/// store = "embedded"      # files in DATA_DIR/index (default); "pgvector" or "qdrant" with store_url
 /// refresh = "10m"         # how often `picovis serve` looks for schema changes; "0s": once, at start
 /// ```
 #[derive(Debug, Clone, Deserialize)]
@@ -80,11 +80,14 @@ pub struct RetrievalConfig {
     pub base_url: Option<String>,
     /// For `openai`; `${NAME}` reads the environment variable NAME.
     pub api_key: Option<UrlTemplate>,
-    /// `embedded` (the default) or `pgvector`.
+    /// `embedded` (the default), `pgvector` or `qdrant`.
     #[serde(default = "defaults::vector_store")]
     pub store: String,
-    /// For `pgvector`: a PostgreSQL URL (the role needs CREATE on its schema the first time).
+    /// For `pgvector`: a PostgreSQL URL (the role needs CREATE on its schema the first time). For
+    /// `qdrant`: the gRPC address, e.g. `http://qdrant:6334`.
     pub store_url: Option<UrlTemplate>,
+    /// For `qdrant`: the API key, if the server wants one; `${NAME}` reads the environment variable NAME.
+    pub store_api_key: Option<UrlTemplate>,
     /// How often `picovis serve` re-reads each source's schema and re-indexes what changed.
     #[serde(default = "defaults::refresh", deserialize_with = "values::duration")]
     pub refresh: Duration,
@@ -99,6 +102,7 @@ impl Default for RetrievalConfig {
             api_key: None,
             store: defaults::vector_store(),
             store_url: None,
+            store_api_key: None,
             refresh: defaults::refresh(),
         }
     }

@@ -16,6 +16,7 @@ pub mod index;
 pub mod keyword;
 pub mod minilm;
 pub mod pgvector;
+pub mod qdrant;
 pub mod remote;
 pub mod vectors;
 
