@@ -58,7 +58,7 @@ async fn recall(
         let mut misses = Vec::new();
         for ((question, gold), vector) in cases.iter().zip(&vectors) {
             let limits = Limits { tables: max_k, examples: 0, docs: 0 };
-            let found = retriever.search_with(schema, question, vector.as_deref(), mode, limits).await;
+            let found = retriever.search_with(schema, question, vector.as_ref(), mode, limits).await;
             let names: Vec<String> = found
                 .tables
                 .iter()
@@ -313,7 +313,7 @@ async fn run() -> Bench<serde_json::Value> {
         for ((question, _), vector) in questions.iter().zip(&vectors) {
             let started = Instant::now();
             let found =
-                reopened.search_with(&changed, question, vector.as_deref(), mode, Limits::default()).await;
+                reopened.search_with(&changed, question, vector.as_ref(), mode, Limits::default()).await;
             times.push(started.elapsed());
             std::hint::black_box(found);
         }

@@ -7,18 +7,18 @@ use std::collections::{HashMap, HashSet};
 /// drowning the other list.
 pub const RRF_K: f32 = 60.0;
 
-/// Fuses rankings (each a list of item ids, best first) into one, best first: each item scores
-/// `sum(1 / (RRF_K + rank))` over the lists it appears in. Ties keep the first list's order.
-pub fn reciprocal_rank_fusion(lists: &[Vec<usize>]) -> Vec<(usize, f32)> {
+/// Fuses rankings (each a list of item ids, best first, with a weight) into one, best first: each item
+/// scores `sum(weight / (RRF_K + rank))` over the lists it appears in. Ties keep the first list's order.
+pub fn reciprocal_rank_fusion(lists: &[(Vec<usize>, f32)]) -> Vec<(usize, f32)> {
     let mut scores: HashMap<usize, (f32, usize)> = HashMap::new();
     let mut order = 0;
-    for list in lists {
+    for (list, weight) in lists {
         for (rank, &item) in list.iter().enumerate() {
             let entry = scores.entry(item).or_insert_with(|| {
                 order += 1;
                 (0.0, order)
             });
-            entry.0 += 1.0 / (RRF_K + rank as f32 + 1.0);
+            entry.0 += weight / (RRF_K + rank as f32 + 1.0);
         }
     }
     let mut fused: Vec<(usize, f32, usize)> = scores.into_iter().map(|(i, (s, o))| (i, s, o)).collect();
@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn an_item_high_in_both_lists_wins() {
         // 2 is second and first; 3 is third in both, which beats first in one list only.
-        let fused = reciprocal_rank_fusion(&[vec![1, 2, 3], vec![2, 9, 3]]);
+        let fused = reciprocal_rank_fusion(&[(vec![1, 2, 3], 1.0), (vec![2, 9, 3], 1.0)]);
         let order: Vec<usize> = fused.iter().map(|f| f.0).collect();
         assert_eq!(order, [2, 3, 1, 9]);
     }

@@ -11,6 +11,7 @@ use super::documents::{self, DocKind, Document};
 use super::embedder::{BATCH, EmbedFailure, Embedder};
 use super::fusion::{Graph, diversify, expand, reciprocal_rank_fusion};
 use super::keyword::Bm25;
+use super::query;
 use super::vectors::{StoreFailure, StoredVector, VectorStore};
 use crate::sources::SchemaSnapshot;
 use crate::store::ExampleStore;
@@ -24,6 +25,9 @@ const CANDIDATES: usize = 50;
 /// A search embeds missing documents itself when there are at most this many (a few seconds on the
 /// local model); more wait for `picovis index` or the server's background sync.
 pub const INLINE_SYNC: usize = 256;
+/// The weight of each part's rankings in the fusion, against 1 for the whole question's: a part finds the
+/// table the whole question blurs, but alone it knows less of what was asked.
+const PART_WEIGHT: f32 = 0.5;
 /// Tables of one family (a table and its satellites) kept in their ranked places; see
 /// [`diversify`].
 const PER_FAMILY: usize = 3;
@@ -54,6 +58,15 @@ pub enum Mode {
     Dense,
     /// BM25 only.
     Keyword,
+}
+
+/// A question's embeddings: the whole question's, then one per part ([`query::parts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryVectors {
+    /// The whole question.
+    pub whole: Vec<f32>,
+    /// Each part, in order; empty when the question has one subject.
+    pub parts: Vec<Vec<f32>>,
 }
 
 /// How much a search returns.
@@ -332,11 +345,14 @@ impl Retriever {
         Ok(())
     }
 
-    /// The query's vector, when there is an embedding model.
-    pub async fn embed_query(&self, query: &str) -> Result<Option<Vec<f32>>, RetrievalError> {
+    /// The question's vectors (the whole and each part, in one batch), when there is an embedding model.
+    pub async fn embed_query(&self, question: &str) -> Result<Option<QueryVectors>, RetrievalError> {
         let Some(embedder) = &self.embedder else { return Ok(None) };
-        let vector = embedder.embed(&[query.to_string()]).await?;
-        Ok(vector.into_iter().next())
+        let parts = query::parts(question);
+        let texts: Vec<String> = std::iter::once(question.to_string()).chain(parts.iter().cloned()).collect();
+        let mut vectors = embedder.embed(&texts).await?.into_iter();
+        let Some(whole) = vectors.next() else { return Ok(None) };
+        Ok(Some(QueryVectors { whole, parts: vectors.collect() }))
     }
 
     /// The documents ranked by closeness to `vector`, best first.
@@ -362,7 +378,7 @@ impl Retriever {
         mode: Mode,
         limits: Limits,
     ) -> Found {
-        let vector = if mode == Mode::Keyword {
+        let vectors = if mode == Mode::Keyword {
             None
         } else {
             self.embed_query(query).await.unwrap_or_else(|error| {
@@ -370,30 +386,52 @@ impl Retriever {
                 None
             })
         };
-        self.search_with(snapshot, query, vector.as_deref(), mode, limits).await
+        self.search_with(snapshot, query, vectors.as_ref(), mode, limits).await
     }
 
-    /// [`Retriever::search`] with the query's vector already computed (`None`: keywords only).
+    /// [`Retriever::search`] with the question's vectors already computed (`None`: keywords only).
+    /// Dense and keyword modes search the whole question only; hybrid also searches each of its parts
+    /// ([`query::parts`]) and fuses those rankings at [`PART_WEIGHT`].
     pub async fn search_with(
         &self,
         snapshot: &Arc<SchemaSnapshot>,
-        query: &str,
-        vector: Option<&[f32]>,
+        question: &str,
+        vectors: Option<&QueryVectors>,
         mode: Mode,
         limits: Limits,
     ) -> Found {
         let built = self.documents(snapshot).await;
-        let keyword = if mode == Mode::Dense { Vec::new() } else { built.keyword.search(query, CANDIDATES) };
-        let keyword: Vec<usize> = keyword.into_iter().map(|(d, _)| d).collect();
-        let dense = match vector.filter(|_| mode != Mode::Keyword) {
-            None => Vec::new(),
-            Some(vector) => self.dense(&built, vector).await.unwrap_or_else(|error| {
-                tracing::warn!(source = %snapshot.source, %error, "searching by keyword only");
-                Vec::new()
-            }),
-        };
-        let used_dense = !dense.is_empty();
-        let fused = reciprocal_rank_fusion(&[keyword, dense]);
+        let parts = if mode == Mode::Hybrid { query::parts(question) } else { Vec::new() };
+        let mut rankings: Vec<(Vec<usize>, f32)> = Vec::new();
+        if mode != Mode::Dense {
+            let texts =
+                std::iter::once((question, 1.0)).chain(parts.iter().map(|p| (p.as_str(), PART_WEIGHT)));
+            for (text, weight) in texts {
+                rankings.push((
+                    built.keyword.search(text, CANDIDATES).into_iter().map(|(d, _)| d).collect(),
+                    weight,
+                ));
+            }
+        }
+        let mut used_dense = false;
+        if let Some(vectors) = vectors.filter(|_| mode != Mode::Keyword) {
+            let part_vectors = if mode == Mode::Hybrid { vectors.parts.as_slice() } else { &[] };
+            let all =
+                std::iter::once((&vectors.whole, 1.0)).chain(part_vectors.iter().map(|v| (v, PART_WEIGHT)));
+            for (vector, weight) in all {
+                match self.dense(&built, vector).await {
+                    Ok(dense) => {
+                        used_dense |= !dense.is_empty();
+                        rankings.push((dense, weight));
+                    }
+                    Err(error) => {
+                        tracing::warn!(source = %snapshot.source, %error, "searching by keyword only");
+                        break;
+                    }
+                }
+            }
+        }
+        let fused = reciprocal_rank_fusion(&rankings);
         let of_kind = |kind: DocKind| -> Vec<usize> {
             fused.iter().map(|(d, _)| *d).filter(|&d| built.documents[d].kind == kind).collect()
         };

@@ -17,11 +17,12 @@ pub mod keyword;
 pub mod minilm;
 pub mod pgvector;
 pub mod qdrant;
+pub mod query;
 pub mod remote;
 pub mod vectors;
 
 pub use embedder::{Embedder, LocalEmbedder};
 pub use flat::FlatStore;
-pub use index::{Found, Limits, Mode, RetrievalError, Retriever, SyncReport, TableHit};
+pub use index::{Found, Limits, Mode, QueryVectors, RetrievalError, Retriever, SyncReport, TableHit};
 pub use minilm::{EmbedError, MiniLm};
 pub use vectors::VectorStore;
