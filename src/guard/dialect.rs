@@ -13,6 +13,10 @@ pub enum Dialect {
     Mysql,
     /// SQLite files.
     Sqlite,
+    /// MongoDB: queries are JSON (`find`, `aggregate`, `count`, `distinct`), not SQL.
+    Mongo,
+    /// Redis: queries are one read command, as JSON.
+    Redis,
 }
 
 impl Dialect {
@@ -22,10 +26,28 @@ impl Dialect {
             Dialect::Postgres => "postgres",
             Dialect::Mysql => "mysql",
             Dialect::Sqlite => "sqlite",
+            Dialect::Mongo => "mongodb",
+            Dialect::Redis => "redis",
         }
     }
 
-    /// Every dialect, for corpora and reports that cover them all.
+    /// What queries for it are written in, for people and prompts: `postgres SQL`, `MongoDB JSON query`.
+    pub fn language(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres SQL",
+            Dialect::Mysql => "mysql SQL",
+            Dialect::Sqlite => "sqlite SQL",
+            Dialect::Mongo => "MongoDB JSON query",
+            Dialect::Redis => "Redis command as JSON",
+        }
+    }
+
+    /// Whether queries are SQL (checked by the SQL parser) rather than JSON.
+    pub fn is_sql(self) -> bool {
+        matches!(self, Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite)
+    }
+
+    /// Every SQL dialect, for corpora and reports that cover them all.
     pub const ALL: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
 
     pub(crate) fn parser(self) -> Box<dyn ParserDialect> {
@@ -33,6 +55,8 @@ impl Dialect {
             Dialect::Postgres => Box::new(PostgreSqlDialect {}),
             Dialect::Mysql => Box::new(MySqlDialect {}),
             Dialect::Sqlite => Box::new(SQLiteDialect {}),
+            // Never parsed as SQL: the guard checks their JSON forms before reaching the parser.
+            Dialect::Mongo | Dialect::Redis => Box::new(sqlparser::dialect::GenericDialect {}),
         }
     }
 }
@@ -51,7 +75,11 @@ impl std::str::FromStr for Dialect {
             "postgres" | "postgresql" => Ok(Dialect::Postgres),
             "mysql" | "mariadb" => Ok(Dialect::Mysql),
             "sqlite" => Ok(Dialect::Sqlite),
-            other => Err(format!("unknown dialect `{other}`; expected postgres, mysql or sqlite")),
+            "mongodb" | "mongo" => Ok(Dialect::Mongo),
+            "redis" => Ok(Dialect::Redis),
+            other => {
+                Err(format!("unknown dialect `{other}`; expected postgres, mysql, sqlite, mongodb or redis"))
+            }
         }
     }
 }

@@ -12,8 +12,10 @@
 
 mod denylist;
 mod dialect;
+pub mod mongo;
 mod params;
 mod query;
+pub mod redis;
 mod refusal;
 mod walk;
 
@@ -45,6 +47,17 @@ impl Guard {
         sql: &str,
         values: &std::collections::BTreeMap<String, Param>,
     ) -> Result<ReadOnlyQuery, Refusal> {
+        if !dialect.is_sql() && !values.is_empty() {
+            return Err(Refusal::new(
+                RefusalReason::UnsupportedSyntax,
+                format!("parameters are for SQL sources; a {dialect} query is written in full"),
+            ));
+        }
+        match dialect {
+            Dialect::Mongo => return mongo::check(sql).map(ReadOnlyQuery::from_mongo),
+            Dialect::Redis => return redis::check(sql).map(ReadOnlyQuery::from_redis),
+            Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => {}
+        }
         let mut first = parse_one(dialect, sql)?;
         walk::classify(&first)?;
         let params = params::bind(&mut first, dialect, values)?;

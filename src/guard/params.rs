@@ -52,7 +52,8 @@ pub(super) fn bind(
             ordered.push(param.clone());
             value.value = Value::Placeholder(match dialect {
                 Dialect::Postgres => format!("${}", ordered.len()),
-                Dialect::Mysql | Dialect::Sqlite => "?".to_string(),
+                // MongoDB and Redis queries take no parameters and never reach here.
+                Dialect::Mysql | Dialect::Sqlite | Dialect::Mongo | Dialect::Redis => "?".to_string(),
             });
         }
         ControlFlow::Continue(())

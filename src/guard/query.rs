@@ -30,11 +30,49 @@ pub struct ReadOnlyQuery {
     dialect: Dialect,
     kind: QueryKind,
     params: Vec<super::Param>,
+    mongo: Option<super::mongo::MongoQuery>,
+    redis: Option<super::redis::RedisCommand>,
 }
 
 impl ReadOnlyQuery {
     pub(super) fn new(sql: String, dialect: Dialect, kind: QueryKind, params: Vec<super::Param>) -> Self {
-        ReadOnlyQuery { sql, dialect, kind, params }
+        ReadOnlyQuery { sql, dialect, kind, params, mongo: None, redis: None }
+    }
+
+    /// A checked MongoDB read; its text is the canonical JSON of what runs.
+    pub(super) fn from_mongo(query: super::mongo::MongoQuery) -> Self {
+        let kind = if query.explain { QueryKind::Explain } else { QueryKind::Select };
+        ReadOnlyQuery {
+            sql: query.to_json(),
+            dialect: Dialect::Mongo,
+            kind,
+            params: Vec::new(),
+            mongo: Some(query),
+            redis: None,
+        }
+    }
+
+    /// A checked Redis command; its text is the canonical JSON of what runs.
+    pub(super) fn from_redis(command: super::redis::RedisCommand) -> Self {
+        let sql = command.to_json();
+        ReadOnlyQuery {
+            sql,
+            dialect: Dialect::Redis,
+            kind: QueryKind::Select,
+            params: Vec::new(),
+            mongo: None,
+            redis: Some(command),
+        }
+    }
+
+    /// The checked MongoDB read, for MongoDB queries.
+    pub fn mongo(&self) -> Option<&super::mongo::MongoQuery> {
+        self.mongo.as_ref()
+    }
+
+    /// The checked Redis command, for Redis queries.
+    pub fn redis(&self) -> Option<&super::redis::RedisCommand> {
+        self.redis.as_ref()
     }
 
     /// Values for the statement's positional placeholders, in order, for the driver to bind.
@@ -42,7 +80,8 @@ impl ReadOnlyQuery {
         &self.params
     }
 
-    /// The statement to send, exactly as checked.
+    /// The statement to send, exactly as checked (for MongoDB and Redis, the canonical JSON of the
+    /// checked query).
     pub fn sql(&self) -> &str {
         &self.sql
     }

@@ -41,7 +41,7 @@ pub async fn list(
     for (name, source) in context.sources() {
         all.push(
             Resource::new(format!("{PREFIX}{name}/schema"), format!("{name} schema"))
-                .with_description(format!("Every table of `{name}` ({} SQL)", source.dialect()))
+                .with_description(format!("Every table of `{name}` ({})", source.dialect().language()))
                 .with_mime_type("text/plain"),
         );
         // A source that cannot be read right now still lists its schema resource; reading it says why.

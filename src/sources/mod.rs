@@ -6,9 +6,11 @@
 
 mod budget;
 mod error;
+pub mod mongo;
 mod mysql;
 mod postgres;
 mod pump;
+pub mod redis;
 pub mod schema;
 mod sink;
 mod sqlite;
@@ -132,8 +134,13 @@ pub fn open(
             let path = crate::config::sqlite_path(url.expose());
             Ok(Arc::new(SqliteSource::open_path(name, Path::new(&path), config)?))
         }
+        "mongodb" | "mongodb+srv" => Ok(Arc::new(mongo::MongoSource::open(name, &url, password, config)?)),
+        "redis" if password.is_some() => Err(SourceError::Config(format!(
+            "source `{name}`: password_file is not read for Redis; put the password in the URL as ${{VARIABLE}}"
+        ))),
+        "redis" => Ok(Arc::new(redis::RedisSource::open(name, &url, config)?)),
         other => Err(SourceError::Config(format!(
-            "unsupported URL scheme `{other}`; use postgres://, mysql://, sqlite:// or demo:"
+            "unsupported URL scheme `{other}`; use postgres://, mysql://, sqlite://, mongodb://, redis:// or demo:"
         ))),
     }
 }

@@ -31,9 +31,17 @@ pub struct Args {
 #[derive(Debug)]
 pub struct ExplainQuery;
 
-/// The EXPLAIN statement for a checked SELECT in each dialect.
+/// The EXPLAIN statement for a checked SELECT in each dialect (for MongoDB, the checked JSON query with
+/// `"explain": true`).
 fn explain_sql(dialect: Dialect, select: &str, analyze: bool) -> String {
     match dialect {
+        Dialect::Mongo | Dialect::Redis => match serde_json::from_str::<serde_json::Value>(select) {
+            Ok(serde_json::Value::Object(mut query)) => {
+                query.insert("explain".into(), serde_json::Value::Bool(true));
+                serde_json::Value::Object(query).to_string()
+            }
+            _ => select.to_string(),
+        },
         Dialect::Postgres if analyze => format!("EXPLAIN (ANALYZE, FORMAT JSON) {select}"),
         Dialect::Postgres => format!("EXPLAIN (FORMAT JSON) {select}"),
         Dialect::Mysql => format!("EXPLAIN FORMAT=JSON {select}"),
@@ -114,6 +122,9 @@ impl Tool for ExplainQuery {
         let args: Args = parse_args("explain_query", arguments)?;
         let source = context.source(args.source.as_deref())?;
         let dialect = source.dialect();
+        if dialect == Dialect::Redis {
+            return Err(ToolError::new("invalid_arguments", "Redis commands have no query plans"));
+        }
         let refused = |r: crate::guard::Refusal| {
             ToolError::new("query_refused", format!("{} ({})", r.message, r.reason.code()))
         };
@@ -139,6 +150,25 @@ impl Tool for ExplainQuery {
                     .map(|s| format!("full scan: {s}"))
                     .collect();
                 (serde_json::json!(steps), findings)
+            }
+            Dialect::Mongo => {
+                let plan: serde_json::Map<String, serde_json::Value> = result
+                    .columns
+                    .iter()
+                    .zip(result.rows.first().into_iter().flatten())
+                    .map(|(column, value)| {
+                        (column.name.clone(), serde_json::to_value(value).unwrap_or_default())
+                    })
+                    .collect();
+                let plan = serde_json::Value::Object(plan);
+                let mut findings = Vec::new();
+                if plan["queryPlanner"].to_string().contains("\"COLLSCAN\"") {
+                    findings.push(format!(
+                        "collection scan of {}: an index on the filtered fields may help",
+                        select.mongo().map_or("the collection", |q| q.collection.as_str())
+                    ));
+                }
+                (plan, findings)
             }
             _ => {
                 let text =

@@ -27,8 +27,11 @@ impl Tool for ListSources {
         arguments: serde_json::Value,
     ) -> Result<ToolOutput, ToolError> {
         let _: Args = parse_args("list_sources", arguments)?;
-        let lines: Vec<String> =
-            context.sources().values().map(|s| format!("- {} ({} SQL)", s.name(), s.dialect())).collect();
+        let lines: Vec<String> = context
+            .sources()
+            .values()
+            .map(|s| format!("- {} ({})", s.name(), s.dialect().language()))
+            .collect();
         Ok(ToolOutput { for_model: lines.join("\n"), ..ToolOutput::default() })
     }
 }

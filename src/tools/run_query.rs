@@ -18,7 +18,7 @@ const ROWS_FOR_MODEL: usize = 30;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// One read-only SQL statement in the source's dialect.
+    /// One read-only query in the source's language: SQL, or for MongoDB and Redis sources their JSON query.
     pub sql: String,
     /// Source name; defaults to the only or default source.
     #[serde(default)]
@@ -53,7 +53,7 @@ impl Tool for RunQuery {
     fn spec(&self) -> ToolSpec {
         spec_for::<Args>(
             "run_query",
-            "Run one read-only SQL query (SELECT/WITH) and get the rows. Writes are refused.",
+            "Run one read-only query and get the rows: SQL (SELECT/WITH) for SQL sources, the JSON query for MongoDB and Redis sources. Writes are refused.",
         )
     }
 

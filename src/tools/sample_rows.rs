@@ -2,7 +2,7 @@
 
 use super::run_query::run_checked;
 use super::{Tool, ToolContext, ToolError, ToolOutput, parse_args, spec_for};
-use crate::guard::Guard;
+use crate::guard::{Dialect, Guard};
 use crate::llm::ToolSpec;
 use crate::sources::quote_ident;
 use async_trait::async_trait;
@@ -47,11 +47,21 @@ impl Tool for SampleRows {
         })?;
         let limit = args.limit.unwrap_or(5).clamp(1, 20);
         let dialect = source.dialect();
-        let sql = format!(
-            "SELECT * FROM {}.{} LIMIT {limit}",
-            quote_ident(&table.schema, dialect),
-            quote_ident(&table.name, dialect)
-        );
+        let sql = match dialect {
+            Dialect::Mongo => {
+                serde_json::json!({ "collection": table.name, "find": { "limit": limit } }).to_string()
+            }
+            // A key pattern's keys, found with a bounded scan.
+            Dialect::Redis => serde_json::json!({
+                "command": "SCAN", "args": ["0", "MATCH", table.name, "COUNT", "100"]
+            })
+            .to_string(),
+            Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => format!(
+                "SELECT * FROM {}.{} LIMIT {limit}",
+                quote_ident(&table.schema, dialect),
+                quote_ident(&table.name, dialect)
+            ),
+        };
         let query = Guard::check(dialect, &sql).map_err(|r| ToolError::new("query_refused", r.message))?;
         run_checked(source, &query).await
     }
