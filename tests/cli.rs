@@ -155,7 +155,7 @@ fn config_check_reports_each_problem_with_a_line_and_a_fix() {
     error: picovis.toml:9: `sources.files.statement_timeout` timeout 2h is outside 100ms..1h
       fix: use a value such as "30s"
     error: picovis.toml:4: `sources.sales.url` unsupported URL scheme `oracle`
-      fix: use postgres://, mysql:// (also for MariaDB), sqlite://PATH or demo:
+      fix: use postgres://, mysql:// (also for MariaDB), sqlite://PATH, mongodb://, redis:// or demo:
     error: picovis.toml:5: `sources.sales.max_rows` max_rows is 0
       fix: use at least 1, e.g. 10000
     picovis.toml: 2 source(s), 5 error(s), 0 warning(s)

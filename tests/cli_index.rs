@@ -139,7 +139,7 @@ async fn a_qdrant_store_is_configured_in_picovis_toml_and_indexed_into() {
     let first = picovis_async(data.path(), &["index"]).await;
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(stdout(&first).starts_with("shop: 8 tables, 8 documents; embedded 8"), "{}", stdout(&first));
-    assert_eq!(server.points("picovis_shop"), 8);
+    assert_eq!(server.points("picovis_shop"), 16, "a card and a summary vector per table");
     let again = picovis_async(data.path(), &["index"]).await;
     assert!(stdout(&again).starts_with("shop: 8 tables, 8 documents; embedded 0"), "{}", stdout(&again));
 

@@ -283,3 +283,55 @@ async fn the_read_only_user_is_recognised_and_a_writer_is_reported() {
     assert!(writer.can_write && writer.detail.contains("root"), "{writer:?}");
     assert!(writer.suggestion.unwrap().contains("role: \"read\""));
 }
+
+/// `picovis ask` over `source` with a model server that runs `query` and then answers `answer`.
+async fn ask(
+    source_section: &str,
+    query: &str,
+    answer: &str,
+) -> (std::process::Output, wiremock::MockServer) {
+    let server = common::openai_stub::model_server(query, answer).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{source_section}\n{}", common::openai_stub::model_section(&server));
+    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
+    let data = dir.path().to_path_buf();
+    let output = tokio::task::spawn_blocking(move || {
+        let output = common::picovis_in(&data, &["ask", "What did the paid orders bring in?"]);
+        drop(dir);
+        output
+    })
+    .await
+    .unwrap();
+    (output, server)
+}
+
+#[tokio::test]
+async fn picovis_ask_answers_over_a_collection_and_cannot_write_through_it() {
+    let db = shop().await;
+    let section = format!("[sources.shop]\nurl = \"{}\"\n", url(READER, &db));
+    let query = r#"{"collection": "orders", "aggregate": [{"$match": {"status": "paid"}}, {"$group": {"_id": null, "revenue": {"$sum": "$total"}}}]}"#;
+    let (out, server) = ask(&section, query, "Paid orders brought in 3800.").await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", common::stderr_text(&out));
+    assert!(stdout.contains("3800") && stdout.contains("\"$group\""), "{stdout}");
+    let requests = server.received_requests().await.unwrap();
+    let first: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    let system = first["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("shop (MongoDB JSON query)") && system.contains("For a MongoDB source"),
+        "{system}"
+    );
+    let second: serde_json::Value = serde_json::from_slice(&requests[1].body).unwrap();
+    assert!(second.to_string().contains("3800"), "the rows went back to the model");
+
+    // A model that tries to write is refused by the guard, and the collection is unchanged.
+    let write = r#"{"collection": "orders", "aggregate": [{"$match": {}}, {"$out": "orders_copy"}]}"#;
+    let (out, server) = ask(&section, write, "Done.").await;
+    assert!(out.status.success(), "{}", common::stderr_text(&out));
+    let requests = server.received_requests().await.unwrap();
+    let second: serde_json::Value = serde_json::from_slice(&requests[1].body).unwrap();
+    assert!(second.to_string().contains("query_refused"), "{second}");
+    let admin = mongodb::Client::with_uri_str(url(ADMIN, &db)).await.unwrap();
+    let names = admin.database(&db).list_collection_names().await.unwrap();
+    assert!(!names.contains(&"orders_copy".to_string()), "{names:?}");
+}

@@ -1,7 +1,9 @@
 //! The Redis connector against the machine's Redis server (127.0.0.1:6379): the key space described by
 //! sampling, read commands shaped into rows, budgets, refusals with nothing changed, and the ACL check.
-//! Each test owns one logical database (10 to 13), emptied first.
+//! Each test owns one logical database (10 to 14), emptied first.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
 
 use picovis::config::SourceConfig;
 use picovis::guard::{Dialect, Guard};
@@ -177,4 +179,27 @@ async fn a_user_that_can_write_is_reported_and_a_read_only_one_is_not() {
     let access = reader.write_access().await.unwrap();
     assert!(!access.can_write, "{access:?}");
     let _: () = redis::cmd("ACL").arg("DELUSER").arg("picovis_test_ro").query_async(&mut c).await.unwrap();
+}
+
+#[tokio::test]
+async fn picovis_ask_answers_over_a_key_space() {
+    load(14).await;
+    let query = r#"{"command": "ZRANGE", "args": ["leaderboard:daily", "0", "0", "REV", "WITHSCORES"]}"#;
+    let server = common::openai_stub::model_server(query, "user:30 leads with 300 points.").await;
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        format!("[sources.cache]\nurl = \"{}\"\n\n{}", url(14), common::openai_stub::model_section(&server));
+    std::fs::write(dir.path().join("picovis.toml"), config).unwrap();
+    let data = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        common::picovis_in(&data, &["ask", "Who leads the daily board?"])
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", common::stderr_text(&out));
+    assert!(stdout.contains("user:30") && stdout.contains("300"), "{stdout}");
+    let requests = server.received_requests().await.unwrap();
+    let first: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert!(first["messages"][0]["content"].as_str().unwrap().contains("For a Redis source"));
 }

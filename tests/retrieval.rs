@@ -321,7 +321,7 @@ async fn qdrant_holds_the_same_index_as_the_embedded_store() {
     let shared = Retriever::new(Some(embedder.clone()), Some(qdrant), None, Default::default());
     assert_eq!(shared.sync(&schema, &|_, _| {}).await.unwrap().embedded, 8);
     assert_eq!(server.collections(), ["picovis_demo"]);
-    assert_eq!(server.points("picovis_demo"), 8);
+    assert_eq!(server.points("picovis_demo"), 16, "a card and a summary vector per table");
     let embedded = retriever(&dir.path().join("index"), embedder.clone());
     embedded.sync(&schema, &|_, _| {}).await.unwrap();
     for question in

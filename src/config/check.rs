@@ -204,12 +204,16 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             );
         }
         match source.url.scheme().as_deref() {
-            Some("postgres" | "postgresql" | "mysql" | "mariadb" | "sqlite" | "demo") => {}
+            Some(
+                "postgres" | "postgresql" | "mysql" | "mariadb" | "sqlite" | "demo" | "mongodb"
+                | "mongodb+srv" | "redis",
+            ) => {}
             Some(other) => push(
                 Severity::Error,
                 &at("url"),
                 format!("unsupported URL scheme `{other}`"),
-                "use postgres://, mysql:// (also for MariaDB), sqlite://PATH or demo:".to_string(),
+                "use postgres://, mysql:// (also for MariaDB), sqlite://PATH, mongodb://, redis:// or demo:"
+                    .to_string(),
             ),
             None => push(
                 Severity::Error,

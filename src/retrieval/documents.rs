@@ -31,14 +31,26 @@ pub struct Document {
     pub text: String,
     /// SHA-256 of `text`, hex.
     pub hash: String,
+    /// For a table: what it is in one line (name and comment), embedded as a second vector. A card
+    /// also lists columns and joins that many tables share; the short line matches a question about
+    /// what the table holds without that noise. Derived from `text`, so `hash` covers it.
+    pub summary: Option<String>,
 }
 
 impl Document {
     fn new(key: String, kind: DocKind, title: String, text: String) -> Self {
         let hash = content_hash(&text);
-        Document { key, kind, title, text, hash }
+        Document { key, kind, title, text, hash, summary: None }
+    }
+
+    /// The store key of the summary vector.
+    pub fn summary_key(&self) -> String {
+        format!("{}{SUMMARY_SUFFIX}", self.key)
     }
 }
+
+/// Appended to a document's key for its summary vector.
+pub const SUMMARY_SUFFIX: &str = "#summary";
 
 /// SHA-256 of `text`, as lower-case hex.
 pub fn content_hash(text: &str) -> String {
@@ -93,6 +105,7 @@ pub fn table_document(table: &Table, incoming: &HashMap<String, Vec<String>>) ->
     if let Some(comment) = table.comment.as_deref().filter(|c| !c.is_empty()) {
         let _ = write!(text, ": {comment}");
     }
+    let summary = text.clone();
     text.push_str("\ncolumns: ");
     let columns: Vec<String> = table
         .columns
@@ -125,7 +138,9 @@ pub fn table_document(table: &Table, incoming: &HashMap<String, Vec<String>>) ->
         let _ = write!(text, "\njoins: {}", joins.join(", "));
     }
     let name = qualified(table);
-    Document::new(format!("table:{name}"), DocKind::Table, name, text)
+    let mut document = Document::new(format!("table:{name}"), DocKind::Table, name, text);
+    document.summary = Some(summary);
+    document
 }
 
 /// Cards for every table of a snapshot.

@@ -277,12 +277,15 @@ impl Retriever {
         };
         let built = self.documents(snapshot).await;
         let stored = store.manifest(source).await?;
-        let mut todo: Vec<&Document> =
-            built.documents.iter().filter(|d| stored.get(&d.key) != Some(&d.hash)).collect();
-        let current: HashSet<&str> = built.documents.iter().map(|d| d.key.as_str()).collect();
+        let mut todo: Vec<&Document> = built.documents.iter().filter(|d| !complete(d, &stored)).collect();
+        let current: HashSet<String> = built
+            .documents
+            .iter()
+            .flat_map(|d| std::iter::once(d.key.clone()).chain(d.summary.as_ref().map(|_| d.summary_key())))
+            .collect();
         let removals: Vec<String> =
             stored.keys().filter(|k| !current.contains(k.as_str())).cloned().collect();
-        let removed = removals.len();
+        let removed = removals.iter().filter(|k| !k.ends_with(documents::SUMMARY_SUFFIX)).count();
         // Similar lengths in a batch waste less on padding.
         todo.sort_by_key(|d| d.text.len());
         let total = todo.len();
@@ -291,11 +294,25 @@ impl Retriever {
         let mut removals = Some(removals);
         let mut done = 0;
         for batch in todo.chunks(BATCH) {
-            let texts: Vec<String> = batch.iter().map(|d| d.text.clone()).collect();
+            // Only the vectors a document lacks: after an upgrade that added summaries, cards are kept.
+            let mut wanted: Vec<(String, &str)> = Vec::new();
+            let mut texts: Vec<String> = Vec::new();
+            for d in batch {
+                if stored.get(&d.key) != Some(&d.hash) {
+                    wanted.push((d.key.clone(), &d.hash));
+                    texts.push(d.text.clone());
+                }
+                if let Some(summary) = &d.summary
+                    && stored.get(&d.summary_key()) != Some(&d.hash)
+                {
+                    wanted.push((d.summary_key(), &d.hash));
+                    texts.push(summary.clone());
+                }
+            }
             let vectors = embedder.embed(&texts).await?;
-            pending.extend(batch.iter().zip(vectors).map(|(d, vector)| StoredVector {
-                key: d.key.clone(),
-                hash: d.hash.clone(),
+            pending.extend(wanted.into_iter().zip(vectors).map(|((key, hash), vector)| StoredVector {
+                key,
+                hash: hash.to_string(),
                 vector,
             }));
             done += batch.len();
@@ -329,7 +346,7 @@ impl Retriever {
         self.open(source).await?;
         let Some(store) = &self.store else { return Ok(()) };
         let stored = store.manifest(source).await?;
-        let missing = built.documents.iter().filter(|d| stored.get(&d.key) != Some(&d.hash)).count();
+        let missing = built.documents.iter().filter(|d| !complete(d, &stored)).count();
         if missing == 0 {
             self.synced.lock().await.insert(source.to_string(), built.fingerprint.clone());
         } else if missing <= INLINE_SYNC {
@@ -359,13 +376,17 @@ impl Retriever {
     async fn dense(&self, built: &SourceDocuments, vector: &[f32]) -> Result<Vec<usize>, RetrievalError> {
         let Some(store) = &self.store else { return Ok(Vec::new()) };
         self.catch_up(built).await?;
-        let hits = store.nearest(&built.snapshot.source, vector, CANDIDATES).await?;
+        // Tables have two vectors (card and summary): twice the candidates, each table at its best rank.
+        let hits = store.nearest(&built.snapshot.source, vector, 2 * CANDIDATES).await?;
+        let mut seen = HashSet::new();
         Ok(hits
             .into_iter()
             .filter_map(|hit| {
-                let number = *built.by_key.get(&hit.key)?;
-                (built.documents[number].hash == hit.hash).then_some(number)
+                let key = hit.key.strip_suffix(documents::SUMMARY_SUFFIX).unwrap_or(&hit.key);
+                let number = *built.by_key.get(key)?;
+                (built.documents[number].hash == hit.hash && seen.insert(number)).then_some(number)
             })
+            .take(CANDIDATES)
             .collect())
     }
 
@@ -458,6 +479,13 @@ impl Retriever {
             dense: used_dense,
         }
     }
+}
+
+/// Whether the store holds every vector of `document` (its card and, for tables, its summary) at the
+/// document's current hash.
+fn complete(document: &Document, stored: &HashMap<String, String>) -> bool {
+    stored.get(&document.key) == Some(&document.hash)
+        && (document.summary.is_none() || stored.get(&document.summary_key()) == Some(&document.hash))
 }
 
 impl SourceDocuments {

@@ -301,21 +301,16 @@ impl MongoSource {
         let mut meter = Meter::new(budget);
         let mut truncated = None;
         let mut kept = Vec::new();
-        let deadline = budget.timeout + budget.client_grace();
-        let collect = async {
-            while let Some(document) = stream.try_next().await.map_err(Into::into)? {
-                let row: Vec<super::value::Value> = document.iter().map(|(_, v)| flatten::value(v)).collect();
-                match meter.admit(&row) {
-                    Admit::Yes => kept.push(document),
-                    Admit::Stop(reason) => {
-                        truncated = Some(reason);
-                        break;
-                    }
+        while let Some(document) = stream.try_next().await.map_err(Into::into)? {
+            let row: Vec<super::value::Value> = document.iter().map(|(_, v)| flatten::value(v)).collect();
+            match meter.admit(&row) {
+                Admit::Yes => kept.push(document),
+                Admit::Stop(reason) => {
+                    truncated = Some(reason);
+                    break;
                 }
             }
-            Ok::<(), SourceError>(())
-        };
-        tokio::time::timeout(deadline, collect).await.map_err(|_| SourceError::Timeout(budget.timeout))??;
+        }
         let (columns, rows) = flatten::rows(&kept);
         sink.columns(&columns)?;
         for row in rows {
@@ -386,7 +381,11 @@ impl Source for MongoSource {
         let mongo = query.mongo().ok_or_else(|| {
             SourceError::Internal("a MongoDB source was given a query without its checked form".into())
         })?;
-        self.run(mongo, budget, sink).await
+        // The client deadline covers the whole read: an aggregation's first batch can take as long as
+        // the whole computation, should a server not honour maxTimeMS.
+        tokio::time::timeout(budget.timeout + budget.client_grace(), self.run(mongo, budget, sink))
+            .await
+            .map_err(|_| SourceError::Timeout(budget.timeout))?
     }
 
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {
