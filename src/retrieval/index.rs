@@ -28,10 +28,6 @@ pub const INLINE_SYNC: usize = 256;
 /// The weight of each part's rankings in the fusion, against 1 for the whole question's: a part finds the
 /// table the whole question blurs, but alone it knows less of what was asked.
 const PART_WEIGHT: f32 = 0.5;
-/// The weight of keyword rankings against 1 for dense ones. Table names and comments rarely use the
-/// words people ask with, so BM25 is the weaker ranking on large schemas; it still decides when a
-/// question names a table outright.
-const KEYWORD_WEIGHT: f32 = 0.5;
 /// Tables of one family (a table and its satellites) kept in their ranked places; see
 /// [`diversify`].
 const PER_FAMILY: usize = 3;
@@ -431,7 +427,6 @@ impl Retriever {
         if mode != Mode::Dense {
             let texts =
                 std::iter::once((question, 1.0)).chain(parts.iter().map(|p| (p.as_str(), PART_WEIGHT)));
-            let texts = texts.map(|(text, weight)| (text, weight * KEYWORD_WEIGHT));
             for (text, weight) in texts {
                 rankings.push((
                     built.keyword.search(text, CANDIDATES).into_iter().map(|(d, _)| d).collect(),
