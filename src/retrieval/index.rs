@@ -372,10 +372,10 @@ impl Retriever {
         Ok(Some(QueryVectors { whole, parts: vectors.collect() }))
     }
 
-    /// The documents ranked by closeness to `vector`, best first.
+    /// The documents ranked by closeness to `vector`, best first. The caller has caught the store up
+    /// ([`Retriever::catch_up`]) once for all the question's vectors.
     async fn dense(&self, built: &SourceDocuments, vector: &[f32]) -> Result<Vec<usize>, RetrievalError> {
         let Some(store) = &self.store else { return Ok(Vec::new()) };
-        self.catch_up(built).await?;
         // Tables have two vectors (card and summary): twice the candidates, each table at its best rank.
         let hits = store.nearest(&built.snapshot.source, vector, 2 * CANDIDATES).await?;
         let mut seen = HashSet::new();
@@ -439,8 +439,13 @@ impl Retriever {
             let part_vectors = if mode == Mode::Hybrid { vectors.parts.as_slice() } else { &[] };
             let all =
                 std::iter::once((&vectors.whole, 1.0)).chain(part_vectors.iter().map(|v| (v, PART_WEIGHT)));
+            let caught_up = self.catch_up(&built).await;
             for (vector, weight) in all {
-                match self.dense(&built, vector).await {
+                let ranked = match &caught_up {
+                    Ok(()) => self.dense(&built, vector).await,
+                    Err(error) => Err(error.clone()),
+                };
+                match ranked {
                     Ok(dense) => {
                         used_dense |= !dense.is_empty();
                         rankings.push((dense, weight));
