@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod guard;
 pub mod http;

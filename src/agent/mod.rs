@@ -75,6 +75,7 @@ pub struct Agent {
     template: String,
     today: NaiveDate,
     strategy: Strategy,
+    retrieval: bool,
 }
 
 impl Agent {
@@ -88,7 +89,17 @@ impl Agent {
         let today = chrono::Local::now().date_naive();
         let system = system_prompt(&context, today);
         let template = SYSTEM_TEMPLATE.to_string();
-        Agent { model, tools, context, budget, system, template, today, strategy: Strategy::Tools }
+        Agent {
+            model,
+            tools,
+            context,
+            budget,
+            system,
+            template,
+            today,
+            strategy: Strategy::Tools,
+            retrieval: true,
+        }
     }
 
     /// Fixes the date the agent reads relative periods from (default: the local date when the agent was
@@ -104,6 +115,44 @@ impl Agent {
     pub fn with_strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
         self
+    }
+
+    /// Replaces the run limits.
+    pub fn with_budget(mut self, budget: AgentBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Switches retrieval off: the pipeline's prompt gets the first tables in schema order instead of
+    /// the ones the retriever ranks first. Evals use it to measure what retrieval adds.
+    pub fn without_retrieval(mut self) -> Self {
+        self.retrieval = false;
+        self
+    }
+
+    /// The run limits.
+    pub fn budget(&self) -> AgentBudget {
+        self.budget
+    }
+
+    /// The tables whose cards the pipeline would put into the prompt for `question` on the default
+    /// source, best first (with retrieval off, the first tables in schema order). For the tools strategy,
+    /// the search the model would see first. Evals score retrieval recall with it.
+    pub async fn context_tables(&self, question: &str) -> Result<Vec<String>, crate::tools::ToolError> {
+        let source = self.context.source(None)?.clone();
+        let schema = self.context.schema(&source).await?;
+        let found = pipeline::find_tables(self, &schema, question).await;
+        Ok(pipeline::prompt_cards(&schema, &found, pipeline::CARD_BUDGET)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect())
+    }
+
+    /// The tables of the default source, as `schema.name`.
+    pub async fn schema_tables(&self) -> Result<Vec<String>, crate::tools::ToolError> {
+        let source = self.context.source(None)?.clone();
+        let schema = self.context.schema(&source).await?;
+        Ok(schema.tables.iter().map(|t| format!("{}.{}", t.schema, t.name)).collect())
     }
 
     /// Replaces the system prompt with `template` (an operator's override), rendered for this agent's

@@ -23,7 +23,47 @@ const NO_ROWS: &str = "The query returned no rows: nothing in the data matches t
 const TABLES: usize = 8;
 /// The budget for table cards in the SQL prompt, in tokens (estimated at four characters a token): a
 /// small model's context must also hold the instructions, examples, history and its answer.
-const CARD_BUDGET: usize = 1500;
+pub(crate) const CARD_BUDGET: usize = 1500;
+
+/// The tables found for `question`: the retriever's best, or with retrieval switched off, the first
+/// tables in schema order.
+pub(crate) async fn find_tables(
+    agent: &Agent,
+    schema: &std::sync::Arc<crate::sources::SchemaSnapshot>,
+    question: &str,
+) -> crate::retrieval::Found {
+    if !agent.retrieval {
+        let tables = schema
+            .tables
+            .iter()
+            .take(TABLES)
+            .map(|t| crate::retrieval::TableHit { name: format!("{}.{}", t.schema, t.name), joins: None })
+            .collect();
+        return crate::retrieval::Found { tables, ..Default::default() };
+    }
+    let limits = crate::retrieval::Limits { tables: TABLES, examples: 2, docs: 1 };
+    agent.context.retriever().search(schema, question, crate::retrieval::Mode::Hybrid, limits).await
+}
+
+/// Table names and cards in retrieval order while they fit in `budget` tokens (the first always goes in).
+pub(crate) fn prompt_cards(
+    schema: &crate::sources::SchemaSnapshot,
+    found: &crate::retrieval::Found,
+    budget: usize,
+) -> Vec<(String, String)> {
+    let mut left = budget * 4;
+    let mut cards: Vec<(String, String)> = Vec::new();
+    for hit in &found.tables {
+        let Some(table) = schema.table(&hit.name) else { continue };
+        let card = crate::tools::table_card(table);
+        if !cards.is_empty() && card.len() > left {
+            continue;
+        }
+        left = left.saturating_sub(card.len());
+        cards.push((hit.name.clone(), card));
+    }
+    cards
+}
 
 /// Table cards in retrieval order while they fit in `budget` tokens (the first always goes in), then the
 /// verified examples and doc excerpts.
@@ -32,17 +72,7 @@ pub fn schema_prompt(
     found: &crate::retrieval::Found,
     budget: usize,
 ) -> String {
-    let mut left = budget * 4;
-    let mut cards: Vec<String> = Vec::new();
-    for hit in &found.tables {
-        let Some(table) = schema.table(&hit.name) else { continue };
-        let card = crate::tools::table_card(table);
-        if !cards.is_empty() && card.len() > left {
-            continue;
-        }
-        left = left.saturating_sub(card.len());
-        cards.push(card);
-    }
+    let cards: Vec<String> = prompt_cards(schema, found, budget).into_iter().map(|(_, card)| card).collect();
     let mut text = cards.join("\n\n");
     if !found.examples.is_empty() {
         text.push_str("\n\nVerified example queries:");
@@ -177,9 +207,7 @@ pub(super) async fn answer(
     let unavailable = |message: String| Stop { code: "source_unavailable", message };
     let source = agent.context.source(None).map_err(|e| unavailable(e.message))?.clone();
     let schema = agent.context.schema(&source).await.map_err(|e| unavailable(e.message))?;
-    let limits = crate::retrieval::Limits { tables: TABLES, examples: 2, docs: 1 };
-    let retriever = agent.context.retriever();
-    let found = retriever.search(&schema, question, crate::retrieval::Mode::Hybrid, limits).await;
+    let found = find_tables(agent, &schema, question).await;
     let cards = schema_prompt(&schema, &found, CARD_BUDGET);
     let mut base = vec![Message::text(Role::System, query_prompt(source.dialect(), agent.today))];
     // Earlier questions and answers only (no tool traffic): enough for follow-ups, small enough for

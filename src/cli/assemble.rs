@@ -136,8 +136,16 @@ pub async fn retriever(context: &Context) -> Result<Arc<Retriever>, CliError> {
 /// Opens the configured model (the embedded default when there is no `[model]`). Loading a local model
 /// takes seconds, so it runs on a blocking thread.
 pub async fn model(context: &Context) -> Result<(Arc<dyn ChatModel>, ModelConfig), CliError> {
+    let model_config = context.loaded.config.model.clone().unwrap_or_else(ModelConfig::local_default);
+    open_model(context, model_config).await
+}
+
+/// Opens the model `model_config` describes, with the config's data directory and environment.
+pub async fn open_model(
+    context: &Context,
+    model_config: ModelConfig,
+) -> Result<(Arc<dyn ChatModel>, ModelConfig), CliError> {
     let config = &context.loaded.config;
-    let model_config = config.model.clone().unwrap_or_else(ModelConfig::local_default);
     let registry = crate::models::ModelRegistry::in_dir(&config.data_dir());
     let (opened, lookup) = (model_config.clone(), context.env_lookup());
     let model = tokio::task::spawn_blocking(move || crate::llm::open(&opened, &lookup, &registry))

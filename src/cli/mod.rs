@@ -6,6 +6,7 @@ mod chat;
 mod config_cmd;
 mod context;
 mod demo_cmd;
+mod eval_cmd;
 mod index_cmd;
 mod key_cmd;
 mod mcp_cmd;
@@ -67,6 +68,9 @@ pub enum Command {
     Index(index_cmd::IndexArgs),
     /// Keep a question and the SQL that answers it as a verified example the model learns from.
     Learn(index_cmd::LearnArgs),
+    /// Run the eval suites (accuracy and safety) and write results tables, or compare two runs.
+    #[command(subcommand)]
+    Eval(eval_cmd::EvalCommand),
 }
 
 /// Runs a parsed command line. Returns the process exit status.
@@ -86,6 +90,7 @@ pub async fn run(cli: Cli) -> u8 {
                 Command::Serve(args) => serve::run(context, args).await,
                 Command::Index(args) => index_cmd::run(&context, args).await,
                 Command::Learn(args) => index_cmd::learn(&context, args).await,
+                Command::Eval(command) => eval_cmd::run(&context, command).await,
                 Command::Config(_) | Command::Key(_) => Ok(()),
             },
             Err(error) => Err(error),
