@@ -46,7 +46,8 @@ pub struct RunArgs {
     /// provider's model name).
     #[arg(long)]
     model: Option<String>,
-    /// Give the model the first tables in schema order instead of the retriever's best.
+    /// Give the model the first tables in schema order instead of the retriever's best (the pipeline
+    /// strategy, which local models use; with the tools strategy the model searches by itself).
     #[arg(long)]
     no_retrieval: bool,
     /// Stop at the first failed query instead of sending the error back for a repair.
