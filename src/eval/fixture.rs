@@ -9,7 +9,7 @@ use crate::sources::{Budget, Column, IntrospectOptions, RowSink, RunSummary, Sin
 use sha2::{Digest, Sha256};
 use sqlx::{ConnectOptions, Connection};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,7 +65,7 @@ fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
-fn read(path: &PathBuf) -> Result<String, EvalError> {
+fn read(path: &Path) -> Result<String, EvalError> {
     std::fs::read_to_string(path)
         .map_err(|e| EvalError::Suite(format!("cannot read {}: {e}", path.display())))
 }
