@@ -115,6 +115,77 @@ async fn the_demo_questions_find_their_tables() {
     assert!(recall >= 0.9, "recall@5 {recall:.3} ({hits}/{gold_total})");
 }
 
+/// A schema where the same entities repeat across modules and satellites: 4 areas x 6 entities x 3
+/// aspects. Invoices, tickets and refunds carry a key to the area's accounts.
+fn modular_schema() -> Vec<String> {
+    const AREAS: &[(&str, &str)] = &[
+        ("billing", "the billing and accounts receivable system"),
+        ("hr", "the human resources system of the people team"),
+        ("shipping", "the shipping and logistics platform"),
+        ("helpdesk", "the helpdesk for customer service"),
+    ];
+    const ENTITIES: &[(&str, &str, &str)] = &[
+        ("accounts", "account", "customer accounts that are billed"),
+        ("invoices", "invoice", "bills sent to customers"),
+        ("employees", "employee", "people employed by the company"),
+        ("tickets", "ticket", "requests raised for help"),
+        ("shipments", "shipment", "goods sent to a destination"),
+        ("refunds", "refund", "money paid back to customers"),
+    ];
+    const ASPECTS: &[(&str, &str)] =
+        &[("", "one row per"), ("history", "every change to a"), ("notes", "notes written about a")];
+    let mut statements = Vec::new();
+    for (area, about) in AREAS {
+        for (entity, singular, what) in ENTITIES {
+            for (aspect, holds) in ASPECTS {
+                let base = format!("{area}_{entity}");
+                let (name, link) = if aspect.is_empty() {
+                    let link = if ["invoices", "tickets", "refunds"].contains(entity) {
+                        format!("  account_id INTEGER REFERENCES {area}_accounts (id), -- The account.\n")
+                    } else {
+                        String::new()
+                    };
+                    (base.clone(), link)
+                } else {
+                    (
+                        format!("{base}_{aspect}"),
+                        format!("  {singular}_id INTEGER REFERENCES {base} (id), -- The {singular}.\n"),
+                    )
+                };
+                statements.push(format!(
+                    "CREATE TABLE {name} (\n  -- {singular} in {about}: {what}; {holds} {singular}.\n  id INTEGER PRIMARY KEY, -- Row id.\n{link}  amount REAL -- Value in USD.\n);"
+                ));
+            }
+        }
+    }
+    statements
+}
+
+#[tokio::test]
+async fn a_table_no_single_probe_ranks_first_is_found_by_all_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("modular.sqlite");
+    execute(&path, &modular_schema()).await;
+    let schema = snapshot("modular", &path).await;
+    let index = retriever(&dir.path().join("index"), local());
+    assert_eq!(index.sync(&schema, &|_, _| {}).await.unwrap().embedded, 72);
+    let search = |question: &'static str| {
+        let (index, schema) = (&index, &schema);
+        async move { names(&index.search(schema, question, Mode::Hybrid, Limits::default()).await) }
+    };
+
+    // "Reimbursements" is no word of the schema: keywords find the module, only meaning finds refunds.
+    let found = search("How many reimbursements are there in the people team?").await;
+    assert_eq!(found[0], "hr_refunds", "{found:?}");
+
+    // Two subjects: what is measured and what it is grouped by, joined by a key.
+    let found = search("Total amount of bills for each of the customer accounts in logistics").await;
+    let first3 = &found[..3];
+    for table in ["shipping_invoices", "shipping_accounts"] {
+        assert!(first3.contains(&table.to_string()), "{table} not in {first3:?}");
+    }
+}
+
 #[tokio::test]
 async fn reindexing_embeds_only_what_changed_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();

@@ -10,7 +10,9 @@
 //! Another process (`picovis index` beside a running server) may replace the file; searches notice by
 //! its size and modification time and reload.
 
-use super::vectors::{Opened, StoreFailure, StoredVector, VectorHit, VectorStore, collection_name, top};
+use super::vectors::{
+    AllScores, Opened, Rows, StoreFailure, StoredVector, VectorHit, VectorStore, collection_name, dot, top,
+};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -31,6 +33,18 @@ struct Collection {
     data: Vec<f32>,
     /// Size and modification time of the file this was read from or written to.
     stamp: Option<(u64, SystemTime)>,
+}
+
+impl Rows for Collection {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+    fn key(&self, row: usize) -> &str {
+        &self.keys[row]
+    }
+    fn hash(&self, row: usize) -> &str {
+        &self.hashes[row]
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -296,12 +310,8 @@ impl VectorStore for FlatStore {
         if current.dimensions != query.len() || current.keys.is_empty() {
             return Ok(Vec::new());
         }
-        let scored: Vec<(usize, f32)> = current
-            .data
-            .chunks_exact(current.dimensions)
-            .map(|row| row.iter().zip(query).map(|(a, b)| a * b).sum::<f32>())
-            .enumerate()
-            .collect();
+        let scored: Vec<(usize, f32)> =
+            current.data.chunks_exact(current.dimensions).map(|row| dot(row, query)).enumerate().collect();
         Ok(top(scored, limit)
             .into_iter()
             .map(|(row, score)| VectorHit {
@@ -310,5 +320,25 @@ impl VectorStore for FlatStore {
                 score,
             })
             .collect())
+    }
+
+    async fn score_all(
+        &self,
+        collection: &str,
+        queries: &[Vec<f32>],
+    ) -> Result<Option<AllScores>, StoreFailure> {
+        let current = self.current(collection)?;
+        let dimensions = current.dimensions;
+        if queries.is_empty() || queries.iter().any(|q| q.len() != dimensions) {
+            return Ok(None);
+        }
+        let mut scores = vec![Vec::with_capacity(current.keys.len()); queries.len()];
+        // Row by row, every query: each row is read from memory once however many queries there are.
+        for row in current.data.chunks_exact(dimensions.max(1)) {
+            for (query, out) in queries.iter().zip(scores.iter_mut()) {
+                out.push(dot(row, query));
+            }
+        }
+        Ok(Some(AllScores { rows: current, scores }))
     }
 }

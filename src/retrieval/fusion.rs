@@ -1,30 +1,7 @@
-//! Combining rankings: reciprocal rank fusion of the keyword and dense lists, then expansion along
-//! foreign keys so that the table joining two relevant tables is not lost.
+//! Shaping a ranking of tables: at most a few of one family in the lead, then expansion along foreign
+//! keys so that the table joining two relevant tables is not lost.
 
 use std::collections::{HashMap, HashSet};
-
-/// Reciprocal rank fusion's damping constant: the usual 60, which keeps one list's top hit from
-/// drowning the other list.
-pub const RRF_K: f32 = 60.0;
-
-/// Fuses rankings (each a list of item ids, best first, with a weight) into one, best first: each item
-/// scores `sum(weight / (RRF_K + rank))` over the lists it appears in. Ties keep the first list's order.
-pub fn reciprocal_rank_fusion(lists: &[(Vec<usize>, f32)]) -> Vec<(usize, f32)> {
-    let mut scores: HashMap<usize, (f32, usize)> = HashMap::new();
-    let mut order = 0;
-    for (list, weight) in lists {
-        for (rank, &item) in list.iter().enumerate() {
-            let entry = scores.entry(item).or_insert_with(|| {
-                order += 1;
-                (0.0, order)
-            });
-            entry.0 += weight / (RRF_K + rank as f32 + 1.0);
-        }
-    }
-    let mut fused: Vec<(usize, f32, usize)> = scores.into_iter().map(|(i, (s, o))| (i, s, o)).collect();
-    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
-    fused.into_iter().map(|(i, s, _)| (i, s)).collect()
-}
 
 /// Keeps at most `per_family` tables of one family (a table and its satellites: `orders_history`,
 /// `orders_archive`, which `family` maps to `orders`) in their ranked places and moves the rest to the
@@ -133,14 +110,6 @@ pub fn expand(ranked: &[usize], graph: &Graph, limit: usize) -> Vec<(usize, Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_item_high_in_both_lists_wins() {
-        // 2 is second and first; 3 is third in both, which beats first in one list only.
-        let fused = reciprocal_rank_fusion(&[(vec![1, 2, 3], 1.0), (vec![2, 9, 3], 1.0)]);
-        let order: Vec<usize> = fused.iter().map(|f| f.0).collect();
-        assert_eq!(order, [2, 3, 1, 9]);
-    }
 
     #[test]
     fn satellites_of_one_table_do_not_crowd_out_the_rest() {

@@ -1,6 +1,13 @@
 //! The retriever: documents of each source (table cards, doc chunks, verified examples) searched by
 //! keyword and by meaning, fused, and expanded along foreign keys.
 //!
+//! Fusion adds up scores rather than ranks. A question is searched as several probes (the whole, its
+//! parts, its scope, its unfamiliar words: [`query::probes`]), and each document scores the weighted sum
+//! of its cosine with every probe plus its keyword score scaled to the best keyword match. In a schema
+//! of 10,000 tables the right one is often second-best for every probe (the right module, the right
+//! entity, but never both at the top of one list); a sum over all documents finds it, where fusing the
+//! probes' short lists by rank (reciprocal rank fusion) cannot, because it is in none of them.
+//!
 //! The keyword index and the documents live in memory and are rebuilt from the schema snapshot when it
 //! changes (cheap). Vectors live in a [`VectorStore`] and are computed only for documents whose content
 //! hash the store does not hold yet, so re-indexing after ten tables changed embeds ten cards. Search
@@ -9,10 +16,10 @@
 
 use super::documents::{self, DocKind, Document};
 use super::embedder::{BATCH, EmbedFailure, Embedder};
-use super::fusion::{Graph, diversify, expand, reciprocal_rank_fusion};
+use super::fusion::{Graph, diversify, expand};
 use super::keyword::Bm25;
-use super::query;
-use super::vectors::{StoreFailure, StoredVector, VectorStore};
+use super::query::{self, Probe, ProbeKind};
+use super::vectors::{Rows, StoreFailure, StoredVector, VectorStore, top};
 use crate::sources::SchemaSnapshot;
 use crate::store::ExampleStore;
 use std::collections::{HashMap, HashSet};
@@ -20,17 +27,26 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-/// Candidates taken from each ranking before fusion.
-const CANDIDATES: usize = 50;
+/// Documents kept, best first, after scoring: what diversifying and expanding choose from.
+const RANKED: usize = 200;
+/// Vectors asked of a store that cannot score all of them ([`VectorStore::score_all`]): twice the
+/// documents, since a table has two vectors. Documents beyond them score as the least of those.
+const NEAREST: usize = 100;
+/// The keyword score's weight in the sum, the best keyword match scoring 1, against a cosine's (in
+/// practice 0.1 to 0.8). Tuned on the retrieval bench's development questions (seed 11), not on the
+/// held-out ones it reports.
+const KEYWORD_WEIGHT: f32 = 0.3;
+/// The best matches of a question's grouping ("for each of the accounts") whose joined tables get
+/// [`JOIN_BONUS`]: what is measured per account usually has a key to the accounts table.
+const JOIN_SEEDS: usize = 3;
+/// See [`JOIN_SEEDS`].
+const JOIN_BONUS: f32 = 0.2;
 /// A search embeds missing documents itself when there are at most this many (a few seconds on the
 /// local model); more wait for `picovis index` or the server's background sync.
 pub const INLINE_SYNC: usize = 256;
-/// The weight of each part's rankings in the fusion, against 1 for the whole question's: a part finds the
-/// table the whole question blurs, but alone it knows less of what was asked.
-const PART_WEIGHT: f32 = 0.5;
 /// Tables of one family (a table and its satellites) kept in their ranked places; see
 /// [`diversify`].
-const PER_FAMILY: usize = 3;
+const PER_FAMILY: usize = 2;
 /// Documents embedded between two durable writes during a sync, so an interrupted build of a large
 /// schema keeps most of its work.
 const SAVE_EVERY: usize = 1024;
@@ -60,13 +76,13 @@ pub enum Mode {
     Keyword,
 }
 
-/// A question's embeddings: the whole question's, then one per part ([`query::parts`]).
+/// A question's probes ([`query::probes`]; the whole question first) and their embeddings, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryVectors {
-    /// The whole question.
-    pub whole: Vec<f32>,
-    /// Each part, in order; empty when the question has one subject.
-    pub parts: Vec<Vec<f32>>,
+    /// What was embedded.
+    pub probes: Vec<Probe>,
+    /// One embedding per probe.
+    pub vectors: Vec<Vec<f32>>,
 }
 
 /// How much a search returns.
@@ -156,6 +172,22 @@ pub struct Retriever {
     fetched: Mutex<HashMap<String, String>>,
     /// Document fingerprints already warned about as not fully embedded.
     warned: Mutex<HashSet<String>>,
+    /// Per source: which document each row of the store's in-memory collection belongs to.
+    row_maps: Mutex<HashMap<String, RowMap>>,
+}
+
+/// Row number → document number (`u32::MAX`: none) for one collection and one version of the
+/// documents: looking up 20,000 keys costs more than scoring them, so it is done once per version.
+struct RowMap {
+    rows: Arc<dyn Rows>,
+    fingerprint: String,
+    documents: Arc<Vec<u32>>,
+}
+
+impl std::fmt::Debug for RowMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowMap").field("rows", &self.documents.len()).finish_non_exhaustive()
+    }
 }
 
 impl Retriever {
@@ -183,6 +215,7 @@ impl Retriever {
             sync_lock: Mutex::default(),
             fetched: Mutex::default(),
             warned: Mutex::default(),
+            row_maps: Mutex::default(),
         }
     }
 
@@ -295,26 +328,29 @@ impl Retriever {
         let mut done = 0;
         for batch in todo.chunks(BATCH) {
             // Only the vectors a document lacks: after an upgrade that added summaries, cards are kept.
-            let mut wanted: Vec<(String, &str)> = Vec::new();
-            let mut texts: Vec<String> = Vec::new();
+            // Cards and summaries go to the model apart: in one batch every one-line summary would be
+            // padded to the length of the longest card.
+            let mut cards: Vec<(String, &str, String)> = Vec::new();
+            let mut summaries: Vec<(String, &str, String)> = Vec::new();
             for d in batch {
                 if stored.get(&d.key) != Some(&d.hash) {
-                    wanted.push((d.key.clone(), &d.hash));
-                    texts.push(d.text.clone());
+                    cards.push((d.key.clone(), &d.hash, d.text.clone()));
                 }
                 if let Some(summary) = &d.summary
                     && stored.get(&d.summary_key()) != Some(&d.hash)
                 {
-                    wanted.push((d.summary_key(), &d.hash));
-                    texts.push(summary.clone());
+                    summaries.push((d.summary_key(), &d.hash, summary.clone()));
                 }
             }
-            let vectors = embedder.embed(&texts).await?;
-            pending.extend(wanted.into_iter().zip(vectors).map(|((key, hash), vector)| StoredVector {
-                key,
-                hash: hash.to_string(),
-                vector,
-            }));
+            for group in [cards, summaries].into_iter().filter(|g| !g.is_empty()) {
+                let texts: Vec<String> = group.iter().map(|(_, _, text)| text.clone()).collect();
+                let vectors = embedder.embed(&texts).await?;
+                pending.extend(group.into_iter().zip(vectors).map(|((key, hash, _), vector)| StoredVector {
+                    key,
+                    hash: hash.to_string(),
+                    vector,
+                }));
+            }
             done += batch.len();
             progress(done, total);
             if pending.len() >= SAVE_EVERY {
@@ -362,32 +398,82 @@ impl Retriever {
         Ok(())
     }
 
-    /// The question's vectors (the whole and each part, in one batch), when there is an embedding model.
-    pub async fn embed_query(&self, question: &str) -> Result<Option<QueryVectors>, RetrievalError> {
+    /// The embeddings of the question's probes (in one batch), when there is an embedding model. The
+    /// probes depend on the source: a word is unfamiliar when its schema never uses it.
+    pub async fn embed_query(
+        &self,
+        snapshot: &Arc<SchemaSnapshot>,
+        question: &str,
+    ) -> Result<Option<QueryVectors>, RetrievalError> {
         let Some(embedder) = &self.embedder else { return Ok(None) };
-        let parts = query::parts(question);
-        let texts: Vec<String> = std::iter::once(question.to_string()).chain(parts.iter().cloned()).collect();
-        let mut vectors = embedder.embed(&texts).await?.into_iter();
-        let Some(whole) = vectors.next() else { return Ok(None) };
-        Ok(Some(QueryVectors { whole, parts: vectors.collect() }))
+        let built = self.documents(snapshot).await;
+        let probes = query::probes(question, &|term| built.keyword.knows(term));
+        let texts: Vec<String> = probes.iter().map(|p| p.text.clone()).collect();
+        let vectors = embedder.embed(&texts).await?;
+        if vectors.len() != probes.len() {
+            return Ok(None);
+        }
+        Ok(Some(QueryVectors { probes, vectors }))
     }
 
-    /// The documents ranked by closeness to `vector`, best first. The caller has caught the store up
-    /// ([`Retriever::catch_up`]) once for all the question's vectors.
-    async fn dense(&self, built: &SourceDocuments, vector: &[f32]) -> Result<Vec<usize>, RetrievalError> {
-        let Some(store) = &self.store else { return Ok(Vec::new()) };
-        // Tables have two vectors (card and summary): twice the candidates, each table at its best rank.
-        let hits = store.nearest(&built.snapshot.source, vector, 2 * CANDIDATES).await?;
-        let mut seen = HashSet::new();
-        Ok(hits
-            .into_iter()
-            .filter_map(|hit| {
-                let key = hit.key.strip_suffix(documents::SUMMARY_SUFFIX).unwrap_or(&hit.key);
-                let number = *built.by_key.get(key)?;
-                (built.documents[number].hash == hit.hash && seen.insert(number)).then_some(number)
-            })
-            .take(CANDIDATES)
-            .collect())
+    /// Each probe's cosine with every document (a table scores its better vector, card or summary);
+    /// `NEG_INFINITY` where a document has no current vector. `None` without a store.
+    async fn probe_scores(
+        &self,
+        built: &SourceDocuments,
+        vectors: &[Vec<f32>],
+    ) -> Result<Option<Vec<Vec<f32>>>, RetrievalError> {
+        let Some(store) = self.store.as_ref().filter(|_| !vectors.is_empty()) else { return Ok(None) };
+        self.catch_up(built).await?;
+        let source = &built.snapshot.source;
+        let mut out = vec![vec![f32::NEG_INFINITY; built.documents.len()]; vectors.len()];
+        if let Some(all) = store.score_all(source, vectors).await? {
+            let map = self.row_map(built, &all.rows).await;
+            for (row, &number) in map.iter().enumerate() {
+                if number == u32::MAX {
+                    continue;
+                }
+                let number = number as usize;
+                for (scores, out) in all.scores.iter().zip(out.iter_mut()) {
+                    out[number] = out[number].max(scores[row]);
+                }
+            }
+        } else {
+            for (vector, out) in vectors.iter().zip(out.iter_mut()) {
+                for hit in store.nearest(source, vector, NEAREST).await? {
+                    if let Some(number) = built.document_of(&hit.key, &hit.hash) {
+                        out[number] = out[number].max(hit.score);
+                    }
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The cached [`RowMap`] of `rows` for `built`, made when either has changed.
+    async fn row_map(&self, built: &SourceDocuments, rows: &Arc<dyn Rows>) -> Arc<Vec<u32>> {
+        let source = &built.snapshot.source;
+        let mut maps = self.row_maps.lock().await;
+        if let Some(map) = maps.get(source)
+            && Arc::ptr_eq(&map.rows, rows)
+            && map.fingerprint == built.fingerprint
+        {
+            return map.documents.clone();
+        }
+        let documents: Arc<Vec<u32>> = Arc::new(
+            (0..rows.len())
+                .map(|row| {
+                    built
+                        .document_of(rows.key(row), rows.hash(row))
+                        .and_then(|n| u32::try_from(n).ok())
+                        .unwrap_or(u32::MAX)
+                })
+                .collect(),
+        );
+        let map = RowMap { rows: rows.clone(), fingerprint: built.fingerprint.clone(), documents };
+        let documents = map.documents.clone();
+        maps.insert(source.clone(), map);
+        documents
     }
 
     /// Tables, examples and docs for `query` over `snapshot`'s source. When the model or the store fails,
@@ -402,7 +488,7 @@ impl Retriever {
         let vectors = if mode == Mode::Keyword {
             None
         } else {
-            self.embed_query(query).await.unwrap_or_else(|error| {
+            self.embed_query(snapshot, query).await.unwrap_or_else(|error| {
                 tracing::warn!(source = %snapshot.source, %error, "the question could not be embedded; searching by keyword only");
                 None
             })
@@ -411,8 +497,8 @@ impl Retriever {
     }
 
     /// [`Retriever::search`] with the question's vectors already computed (`None`: keywords only).
-    /// Dense and keyword modes search the whole question only; hybrid also searches each of its parts
-    /// ([`query::parts`]) and fuses those rankings at [`PART_WEIGHT`].
+    /// Dense and keyword modes rank by the whole question alone; hybrid adds up every probe's score and
+    /// the keyword score (see the module doc), then diversifies and expands the tables.
     pub async fn search_with(
         &self,
         snapshot: &Arc<SchemaSnapshot>,
@@ -422,46 +508,38 @@ impl Retriever {
         limits: Limits,
     ) -> Found {
         let built = self.documents(snapshot).await;
-        let parts = if mode == Mode::Hybrid { query::parts(question) } else { Vec::new() };
-        let mut rankings: Vec<(Vec<usize>, f32)> = Vec::new();
-        if mode != Mode::Dense {
-            let texts =
-                std::iter::once((question, 1.0)).chain(parts.iter().map(|p| (p.as_str(), PART_WEIGHT)));
-            for (text, weight) in texts {
-                rankings.push((
-                    built.keyword.search(text, CANDIDATES).into_iter().map(|(d, _)| d).collect(),
-                    weight,
-                ));
-            }
-        }
-        let mut used_dense = false;
-        if let Some(vectors) = vectors.filter(|_| mode != Mode::Keyword) {
-            let part_vectors = if mode == Mode::Hybrid { vectors.parts.as_slice() } else { &[] };
-            let all =
-                std::iter::once((&vectors.whole, 1.0)).chain(part_vectors.iter().map(|v| (v, PART_WEIGHT)));
-            let caught_up = self.catch_up(&built).await;
-            for (vector, weight) in all {
-                let ranked = match &caught_up {
-                    Ok(()) => self.dense(&built, vector).await,
-                    Err(error) => Err(error.clone()),
-                };
-                match ranked {
-                    Ok(dense) => {
-                        used_dense |= !dense.is_empty();
-                        rankings.push((dense, weight));
-                    }
-                    Err(error) => {
-                        tracing::warn!(source = %snapshot.source, %error, "searching by keyword only");
-                        break;
-                    }
-                }
-            }
-        }
-        let fused = reciprocal_rank_fusion(&rankings);
-        let of_kind = |kind: DocKind| -> Vec<usize> {
-            fused.iter().map(|(d, _)| *d).filter(|&d| built.documents[d].kind == kind).collect()
+        let vectors = vectors.filter(|_| mode != Mode::Keyword);
+        let wanted = match (mode, vectors) {
+            (Mode::Dense, Some(v)) => &v.vectors[..v.vectors.len().min(1)],
+            (_, Some(v)) => &v.vectors[..],
+            (_, None) => &[],
         };
-        let ranked_tables = of_kind(DocKind::Table);
+        let dense = match self.probe_scores(&built, wanted).await {
+            Ok(dense) => dense.filter(|_| !wanted.is_empty()),
+            Err(error) => {
+                tracing::warn!(source = %snapshot.source, %error, "searching by keyword only");
+                None
+            }
+        };
+        let used_dense = dense.as_ref().is_some_and(|d| d.iter().flatten().any(|s| s.is_finite()));
+        let keyword = if mode == Mode::Dense { Vec::new() } else { keyword_scores(&built, question) };
+        let scored: Vec<(usize, f32)> = match (mode, &dense) {
+            (Mode::Dense, Some(dense)) => {
+                dense[0].iter().enumerate().filter(|(_, s)| s.is_finite()).map(|(d, &s)| (d, s)).collect()
+            }
+            (Mode::Dense, None) => Vec::new(),
+            (Mode::Keyword, _) | (Mode::Hybrid, None) => keyword,
+            (Mode::Hybrid, Some(dense)) => {
+                let probes = vectors.map(|v| v.probes.as_slice()).unwrap_or_default();
+                fuse(&built, probes, dense, &keyword)
+            }
+        };
+        // Each kind ranked on its own, so 10,000 tables do not push the examples out.
+        let of_kind = |kind: DocKind, limit: usize| -> Vec<usize> {
+            let scored = scored.iter().filter(|(d, _)| built.documents[*d].kind == kind).copied().collect();
+            top(scored, limit).into_iter().map(|(d, _)| d).collect()
+        };
+        let ranked_tables = of_kind(DocKind::Table, RANKED);
         let tables: Vec<(usize, Option<usize>)> = if mode == Mode::Hybrid {
             let ranked_tables = diversify(&ranked_tables, &built.graph.family, PER_FAMILY);
             expand(&ranked_tables, &built.graph, limits.tables)
@@ -469,7 +547,7 @@ impl Retriever {
             ranked_tables.into_iter().take(limits.tables).map(|t| (t, None)).collect()
         };
         let pick = |kind: DocKind, limit: usize| -> Vec<Document> {
-            of_kind(kind).into_iter().take(limit).map(|d| built.documents[d].clone()).collect()
+            of_kind(kind, limit).into_iter().map(|d| built.documents[d].clone()).collect()
         };
         Found {
             tables: tables
@@ -486,6 +564,65 @@ impl Retriever {
     }
 }
 
+/// Keyword scores of `text`, the best match scoring 1.
+fn keyword_scores(built: &SourceDocuments, text: &str) -> Vec<(usize, f32)> {
+    let hits = built.keyword.search(text, usize::MAX);
+    let best = hits.first().map(|h| h.1).filter(|b| *b > 0.0).unwrap_or(1.0);
+    hits.into_iter().map(|(d, s)| (d, s / best)).collect()
+}
+
+/// The hybrid score of every document found by any probe or by keyword: each probe's cosine at the
+/// probe's weight, plus the keyword score at [`KEYWORD_WEIGHT`], plus [`JOIN_BONUS`] for the tables
+/// joined to the best matches of the question's grouping.
+fn fuse(
+    built: &SourceDocuments,
+    probes: &[Probe],
+    dense: &[Vec<f32>],
+    keyword: &[(usize, f32)],
+) -> Vec<(usize, f32)> {
+    let count = built.documents.len();
+    let mut total = vec![0.0f32; count];
+    let mut found = vec![false; count];
+    for (probe, scores) in probes.iter().zip(dense) {
+        // A document without a vector yet (a large index still building) scores as the least that has one.
+        let least = scores.iter().copied().filter(|s| s.is_finite()).fold(f32::INFINITY, f32::min);
+        let least = if least.is_finite() { least } else { 0.0 };
+        for (number, &score) in scores.iter().enumerate() {
+            found[number] |= score.is_finite();
+            total[number] += probe.kind.weight() * if score.is_finite() { score } else { least };
+        }
+    }
+    for &(number, score) in keyword {
+        total[number] += KEYWORD_WEIGHT * score;
+        found[number] = true;
+    }
+    let grouping = probes.iter().position(|p| p.kind == ProbeKind::Grouping);
+    if let Some((probe, scores)) = grouping.and_then(|g| Some((&probes[g], dense.get(g)?))) {
+        let mut seeds = scores.clone();
+        for (number, score) in keyword_scores(built, &probe.text) {
+            seeds[number] += KEYWORD_WEIGHT * score;
+        }
+        let tables: Vec<(usize, f32)> = seeds
+            .into_iter()
+            .enumerate()
+            .filter(|&(number, score)| score.is_finite() && built.documents[number].kind == DocKind::Table)
+            .collect();
+        let mut joined = HashSet::new();
+        for (seed, _) in top(tables, JOIN_SEEDS) {
+            for &next in built.graph.neighbours.get(&seed).into_iter().flatten() {
+                // Its own satellites are more of the grouping, not what is measured per it.
+                if built.graph.family.get(&next) != Some(&seed) {
+                    joined.insert(next);
+                }
+            }
+        }
+        for number in joined {
+            total[number] += JOIN_BONUS;
+        }
+    }
+    (0..count).filter(|&n| found[n]).map(|n| (n, total[n])).collect()
+}
+
 /// Whether the store holds every vector of `document` (its card and, for tables, its summary) at the
 /// document's current hash.
 fn complete(document: &Document, stored: &HashMap<String, String>) -> bool {
@@ -494,6 +631,14 @@ fn complete(document: &Document, stored: &HashMap<String, String>) -> bool {
 }
 
 impl SourceDocuments {
+    /// The document a stored vector belongs to (its card or summary), if the vector is of the
+    /// document's current text.
+    fn document_of(&self, key: &str, hash: &str) -> Option<usize> {
+        let key = key.strip_suffix(documents::SUMMARY_SUFFIX).unwrap_or(key);
+        let number = *self.by_key.get(key)?;
+        (self.documents[number].hash == hash).then_some(number)
+    }
+
     fn new(
         documents: Vec<Document>,
         snapshot: Arc<SchemaSnapshot>,

@@ -81,6 +81,11 @@ impl Bm25 {
         index
     }
 
+    /// Whether any document holds `term` (a search term as [`terms`] makes it).
+    pub fn knows(&self, term: &str) -> bool {
+        self.postings.contains_key(term)
+    }
+
     /// Documents matching any term of `query`, best first, at most `limit`: `(document, score)`.
     pub fn search(&self, query: &str, limit: usize) -> Vec<(usize, f32)> {
         let n = self.lengths.len() as f32;

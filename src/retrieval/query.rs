@@ -1,9 +1,17 @@
-//! Splitting a question that asks about two things ("refunds per customer", "total of invoices for each
-//! of the accounts in billing") into one search per thing.
+//! The probes of a question: the whole question, and the pieces of it that are searched on their own.
 //!
-//! One embedding of the whole question lands between its two subjects and often finds neither table
-//! well; the second subject, named last, is the one most often lost. Each part is searched on its own as
-//! well, and its ranking joins the fusion at a lower weight than the whole question's.
+//! One embedding of a whole question is the mean of everything it says, and in a large schema the
+//! table it needs is often second-best on every count: the right module but the wrong entity, or the
+//! right entity in the wrong module. Hybrid search embeds the pieces too and adds up each table's
+//! scores, so the table that matches every piece wins:
+//! - a question that asks about two things ("refunds per customer", "total of invoices for each of the
+//!   accounts in billing") is split at the connector into what is measured and what it is grouped by;
+//! - the closing scope ("... in the people team") is split off, so the subject and the scope are each
+//!   matched on their own;
+//! - runs of words the schema never uses ("reimbursements" for a `refunds` table) are embedded alone:
+//!   keyword search cannot see them and in the whole question they are drowned by the words around them.
+
+use super::keyword::terms;
 
 /// Phrases that join what is measured to what it is grouped by, longest first so "for each of the"
 /// wins over "for each". Plain "by" is left out: "by status" groups by a column far more often than by
@@ -27,6 +35,93 @@ const CONNECTORS: &[&str] = &[
 
 /// Words that scope a whole question ("... in billing") and so belong to both parts.
 const SCOPES: &[&str] = &["in", "within", "from", "at"];
+
+/// What a probe stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeKind {
+    /// The whole question.
+    Whole,
+    /// What is measured: "total of invoices in billing" of "... for each of the accounts in billing".
+    Measure,
+    /// What it is grouped by: "the accounts in billing". The tables joined to its best matches are
+    /// where the measure is likely to live.
+    Grouping,
+    /// The question without its closing scope: "How many refunds are there" of "... in the people team".
+    Subject,
+    /// The closing scope alone: "the people team".
+    Scope,
+    /// A run of words the schema never uses.
+    Unfamiliar,
+}
+
+impl ProbeKind {
+    /// How much a probe's match counts against the whole question's: a piece finds what the whole
+    /// blurs, but alone it knows less of what was asked.
+    pub fn weight(self) -> f32 {
+        if self == ProbeKind::Whole { 1.0 } else { 0.5 }
+    }
+}
+
+/// A text searched for a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// What it stands for.
+    pub kind: ProbeKind,
+    /// What is embedded.
+    pub text: String,
+}
+
+/// The question's probes: the whole first, then its parts, its subject and scope, and its unfamiliar
+/// words. `known(term)` says whether the schema's keyword index holds a search term
+/// ([`terms`]).
+pub fn probes(question: &str, known: &dyn Fn(&str) -> bool) -> Vec<Probe> {
+    let probe = |kind, text: String| Probe { kind, text };
+    let mut out = vec![probe(ProbeKind::Whole, question.to_string())];
+    let mut pieces = parts(question).into_iter();
+    if let (Some(measure), Some(grouping)) = (pieces.next(), pieces.next()) {
+        out.push(probe(ProbeKind::Measure, measure));
+        out.push(probe(ProbeKind::Grouping, grouping));
+    }
+    if let Some((subject, scope)) = split_scope(question) {
+        out.push(probe(ProbeKind::Subject, subject));
+        out.push(probe(ProbeKind::Scope, scope));
+    }
+    out.extend(unfamiliar(question, known).into_iter().map(|run| probe(ProbeKind::Unfamiliar, run)));
+    out
+}
+
+/// "How many refunds are there in the people team?" → ("How many refunds are there", "the people team").
+pub fn split_scope(question: &str) -> Option<(String, String)> {
+    let text = question.trim().trim_end_matches(['?', '.', '!']).trim();
+    let lower = text.to_ascii_lowercase();
+    let (at, word) = SCOPES
+        .iter()
+        .filter_map(|scope| lower.rfind(&format!(" {scope} ")).map(|at| (at, scope.len())))
+        .max()?;
+    let subject = text[..at].trim();
+    let scope = text[at + word + 2..].trim();
+    (has_words(subject) && has_words(scope)).then(|| (subject.to_string(), scope.to_string()))
+}
+
+/// Runs of words none of whose search terms the schema uses: "reimbursements", "sign-offs". A word of
+/// stopwords only, or one the schema knows, ends a run.
+pub fn unfamiliar(question: &str, known: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    for word in question.split(|c: char| !(c.is_alphanumeric() || c == '-')) {
+        let searched = terms(word);
+        if !searched.is_empty() && searched.iter().all(|t| !known(t)) {
+            run.push(word);
+        } else if !run.is_empty() {
+            runs.push(run.join(" "));
+            run.clear();
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run.join(" "));
+    }
+    runs
+}
 
 /// The question's parts when it joins two subjects, each carrying the question's closing scope; empty
 /// when it does not.
@@ -93,7 +188,41 @@ fn has_words(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::parts;
+    use super::*;
+
+    #[test]
+    fn a_question_becomes_its_whole_its_pieces_and_its_unfamiliar_words() {
+        let known = |t: &str| ["refund", "people", "team", "amount", "account"].contains(&t);
+        let kinds = |q: &str| -> Vec<(ProbeKind, String)> {
+            probes(q, &known).into_iter().map(|p| (p.kind, p.text)).collect()
+        };
+        assert_eq!(
+            kinds("How many reimbursements are there in the people team?"),
+            [
+                (ProbeKind::Whole, "How many reimbursements are there in the people team?".into()),
+                (ProbeKind::Subject, "How many reimbursements are there".into()),
+                (ProbeKind::Scope, "the people team".into()),
+                (ProbeKind::Unfamiliar, "reimbursements".into()),
+            ]
+        );
+        let joined = kinds("Total amount of sign-offs for each of the accounts in billing");
+        assert_eq!(joined[1], (ProbeKind::Measure, "Total amount of sign-offs in billing".into()));
+        assert_eq!(joined[2], (ProbeKind::Grouping, "accounts in billing".into()));
+        // "sign-offs" is one run; "billing" is unknown too, but a known word stands between them.
+        assert_eq!(joined.last(), Some(&(ProbeKind::Unfamiliar, "billing".into())));
+        assert!(joined.contains(&(ProbeKind::Unfamiliar, "sign-offs".into())));
+        assert_eq!(kinds("refunds").len(), 1, "nothing to split, every word known");
+    }
+
+    #[test]
+    fn the_scope_is_the_last_one() {
+        assert_eq!(
+            split_scope("Orders placed in March from the web shop."),
+            Some(("Orders placed in March".into(), "the web shop".into()))
+        );
+        assert_eq!(split_scope("Orders in 42"), None, "no words in the scope");
+        assert_eq!(split_scope("Show the invoices"), None);
+    }
 
     #[test]
     fn two_subjects_become_two_searches_sharing_the_scope() {

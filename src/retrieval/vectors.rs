@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A vector and what it was computed from.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,34 @@ pub struct VectorHit {
     pub hash: String,
     /// Cosine similarity.
     pub score: f32,
+}
+
+/// The rows of a collection as a store holds them in memory: key and content hash by row number.
+pub trait Rows: Send + Sync {
+    /// How many vectors.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The document key of row `row`.
+    fn key(&self, row: usize) -> &str;
+    /// The content hash row `row` was embedded from.
+    fn hash(&self, row: usize) -> &str;
+}
+
+/// Every stored vector's cosine with each of several queries ([`VectorStore::score_all`]).
+pub struct AllScores {
+    /// Whose scores they are, by row.
+    pub rows: Arc<dyn Rows>,
+    /// One list per query, in the order the queries were given, with one score per row.
+    pub scores: Vec<Vec<f32>>,
+}
+
+impl std::fmt::Debug for AllScores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllScores").field("rows", &self.rows.len()).finish_non_exhaustive()
+    }
 }
 
 /// Why the vector store failed.
@@ -68,6 +97,32 @@ pub trait VectorStore: Send + Sync + std::fmt::Debug {
         query: &[f32],
         limit: usize,
     ) -> Result<Vec<VectorHit>, StoreFailure>;
+    /// Every stored vector's cosine with each query, when the store holds the vectors in memory and
+    /// scoring all of them costs no more than [`VectorStore::nearest`] does; `None` when it does not
+    /// (a server store), and the caller falls back to `nearest`. Hybrid search adds up several probes'
+    /// scores per table, and a table that is second-best for every probe, which wins that sum, is in
+    /// no probe's short list.
+    async fn score_all(
+        &self,
+        _collection: &str,
+        _queries: &[Vec<f32>],
+    ) -> Result<Option<AllScores>, StoreFailure> {
+        Ok(None)
+    }
+}
+
+/// The dot product of two vectors of one length (a cosine, for unit vectors). Eight running sums let
+/// the compiler use SIMD registers; one running sum would force it to add in order, one at a time.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut sums = [0.0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a8.zip(b8) {
+        for lane in 0..8 {
+            sums[lane] += x[lane] * y[lane];
+        }
+    }
+    sums.iter().sum::<f32>() + tail
 }
 
 /// The `limit` best of `(index, score)` pairs, best first: a partial sort, since `limit` is small and
@@ -101,6 +156,14 @@ pub fn collection_name(source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_adds_every_lane_and_the_tail() {
+        let a: Vec<f32> = (1..=19).map(|x| x as f32).collect();
+        let b = vec![2.0f32; 19];
+        assert_eq!(dot(&a, &b), 380.0);
+        assert_eq!(dot(&[], &[]), 0.0);
+    }
 
     #[test]
     fn top_keeps_the_best_in_order() {
