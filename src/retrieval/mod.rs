@@ -5,8 +5,9 @@
 //! - `embedder` / `remote` / `minilm`: text → vectors, in-process (all-MiniLM-L6-v2 on candle) or through
 //!   an OpenAI-compatible or Ollama endpoint.
 //! - `vectors` / `flat`: where vectors live; the embedded file store is the default.
-//! - `keyword` (BM25), `fusion` (reciprocal rank fusion, foreign-key expansion) and `index` (the
-//!   [`Retriever`] that ties them together and re-embeds only what changed).
+//! - `query` (a question's probes), `keyword` (BM25), `fusion` (family diversity, foreign-key
+//!   expansion) and `index` (the [`Retriever`] that adds up their scores and re-embeds only what
+//!   changed).
 
 pub mod documents;
 pub mod embedder;

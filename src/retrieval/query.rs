@@ -93,13 +93,9 @@ pub fn probes(question: &str, known: &dyn Fn(&str) -> bool) -> Vec<Probe> {
 /// "How many refunds are there in the people team?" → ("How many refunds are there", "the people team").
 pub fn split_scope(question: &str) -> Option<(String, String)> {
     let text = question.trim().trim_end_matches(['?', '.', '!']).trim();
-    let lower = text.to_ascii_lowercase();
-    let (at, word) = SCOPES
-        .iter()
-        .filter_map(|scope| lower.rfind(&format!(" {scope} ")).map(|at| (at, scope.len())))
-        .max()?;
-    let subject = text[..at].trim();
-    let scope = text[at + word + 2..].trim();
+    let scoped = closing_scope(text)?;
+    let subject = text[..text.len() - scoped.len()].trim();
+    let scope = scoped.split_once(' ').map_or("", |(_, rest)| rest).trim();
     (has_words(subject) && has_words(scope)).then(|| (subject.to_string(), scope.to_string()))
 }
 
