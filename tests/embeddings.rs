@@ -1,14 +1,15 @@
-//! The in-process sentence embedder against the reference: embeddings that Python's
-//! sentence-transformers computed from the same all-MiniLM-L6-v2 files (`evals/retrieval/`).
+//! The in-process sentence embedders against the reference: embeddings that Python's
+//! sentence-transformers computed from the same all-MiniLM-L6-v2 and all-mpnet-base-v2 files
+//! (`evals/retrieval/`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use picovis::retrieval::MiniLm;
+use picovis::retrieval::{Embedder, SentenceModel};
 
-fn model() -> MiniLm {
+fn model() -> SentenceModel {
     let dir = common::model_path("all-minilm-l6-v2");
-    MiniLm::open(&dir).unwrap()
+    SentenceModel::open(&dir).unwrap()
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -17,11 +18,25 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 #[test]
 fn embeddings_match_sentence_transformers() {
-    let reference: serde_json::Value =
-        serde_json::from_str(include_str!("../evals/retrieval/minilm_reference.json")).unwrap();
+    matches_reference(&model(), include_str!("../evals/retrieval/minilm_reference.json"));
+}
+
+#[test]
+fn mpnet_embeddings_match_sentence_transformers() {
+    let dir = common::model_path("all-mpnet-base-v2");
+    let model = SentenceModel::open(&dir).unwrap();
+    assert_eq!(model.dimensions(), 768);
+    // The reference's last text is a 116-token table card: distances past the exact buckets of the
+    // relative-position bias, and padding in a batch with short texts.
+    matches_reference(&model, include_str!("../evals/retrieval/mpnet_reference.json"));
+    let embedder = picovis::retrieval::LocalEmbedder::open(&dir).unwrap();
+    assert_eq!(embedder.id(), "local:all-mpnet-base-v2", "an index of MiniLM vectors is not reused");
+}
+
+fn matches_reference(model: &SentenceModel, reference: &str) {
+    let reference: serde_json::Value = serde_json::from_str(reference).unwrap();
     let items = reference["items"].as_array().unwrap();
     let texts: Vec<&str> = items.iter().map(|i| i["text"].as_str().unwrap()).collect();
-    let model = model();
     // One padded batch, as the reference was computed: the attention mask must hide the padding.
     let ours = model.embed(&texts).unwrap();
     assert_eq!(ours.len(), texts.len());
@@ -54,6 +69,6 @@ fn related_questions_are_closer_than_unrelated_ones() {
 #[test]
 fn a_directory_without_the_model_is_reported_with_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let error = MiniLm::open(dir.path()).unwrap_err().to_string();
+    let error = SentenceModel::open(dir.path()).unwrap_err().to_string();
     assert!(error.contains("config.json"), "{error}");
 }

@@ -357,7 +357,7 @@ async fn pgvector_holds_the_same_index_as_the_embedded_store() {
     let embedder = local();
 
     let pg: Arc<dyn VectorStore> = Arc::new(PgVectorStore::connect(&url).await.unwrap());
-    let shared = Retriever::new(Some(embedder.clone()), Some(pg), None, Default::default());
+    let shared = Retriever::new(Some(embedder.clone()), Some(pg.clone()), None, Default::default());
     assert_eq!(shared.sync(&schema, &|_, _| {}).await.unwrap().embedded, 8);
     let embedded = retriever(&dir.path().join("index"), embedder.clone());
     embedded.sync(&schema, &|_, _| {}).await.unwrap();
@@ -367,6 +367,27 @@ async fn pgvector_holds_the_same_index_as_the_embedded_store() {
         let a = shared.search(&schema, question, Mode::Dense, Limits::default()).await;
         let b = embedded.search(&schema, question, Mode::Dense, Limits::default()).await;
         assert_eq!(names(&a), names(&b), "{question}");
+    }
+
+    // Both score every vector against all of a question's probes alike (what hybrid search adds up),
+    // rather than pgvector giving only each probe's nearest.
+    let probes =
+        embedder.embed(&["revenue by month".to_string(), "card payments".to_string()]).await.unwrap();
+    let flat = FlatStore::new(&dir.path().join("index"));
+    let by_key = |all: picovis::retrieval::vectors::AllScores| {
+        let mut rows: Vec<(String, Vec<f32>)> = (0..all.rows.len())
+            .map(|row| (all.rows.key(row).to_string(), all.scores.iter().map(|s| s[row]).collect()))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
+    };
+    let scanned =
+        by_key(pg.score_all(&source, &probes).await.unwrap().expect("pgvector scores every vector"));
+    let in_memory = by_key(flat.score_all(&source, &probes).await.unwrap().unwrap());
+    assert_eq!(scanned.len(), 16, "a card and a summary per table");
+    for ((key, a), (other, b)) in scanned.iter().zip(&in_memory) {
+        assert_eq!(key, other);
+        assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5), "{key}: {a:?} against {b:?}");
     }
 
     // Another replica connecting later finds the index there.

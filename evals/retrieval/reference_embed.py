@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# Python reference embedder for benchmarking the Rust all-MiniLM-L6-v2 embedder: the real
-# sentence-transformers library on torch (CPU, fp32, all threads), mean pooling over the attention mask
-# + L2 normalisation, truncation at 256 tokens, batches of 32 (encode() sorts texts by length before
+# Python reference embedder for benchmarking the Rust in-process embedder (all-MiniLM-L6-v2, or
+# all-mpnet-base-v2 when MODEL_DIR holds it): the real sentence-transformers library on torch (CPU, fp32,
+# all threads), mean pooling over the attention mask + L2 normalisation, truncation at 256 tokens (384 for
+# MPNet), batches of 32 (encode() sorts texts by length before
 # batching, so padding is minimal; output order is the input order).
 #
 # Setup (idempotent): sh evals/retrieval/reference_setup.sh -- creates the venv /var/tmp/picovis-reference/venv
@@ -22,12 +23,15 @@ model_dir, in_path, out_path = sys.argv[1:4]
 threads = os.cpu_count()
 torch.set_num_threads(threads)
 
+config = json.load(open(os.path.join(model_dir, "config.json")))
+# sentence-transformers' max_seq_length for all-MiniLM-L6-v2 (256) and all-mpnet-base-v2 (384)
+max_tokens = 384 if config.get("model_type") == "mpnet" else 256
 if os.path.exists(os.path.join(model_dir, "modules.json")):
     model = SentenceTransformer(model_dir, device="cpu", local_files_only=True)
 else:
     model = SentenceTransformer(device="cpu", modules=[
-        Transformer(model_dir, max_seq_length=256), Pooling(384, "mean"), Normalize()])
-model.max_seq_length = 256
+        Transformer(model_dir, max_seq_length=max_tokens), Pooling(config["hidden_size"], "mean"), Normalize()])
+model.max_seq_length = max_tokens
 model.eval()
 
 texts = json.load(open(in_path, encoding="utf-8"))

@@ -73,7 +73,9 @@ pub struct RetrievalConfig {
     /// `none` (keyword search only).
     #[serde(default = "defaults::embedder")]
     pub embedder: String,
-    /// For `local`: the folder holding the model files (default `DATA_DIR/models/all-minilm-l6-v2`).
+    /// For `local`: the folder holding the model files (default `DATA_DIR/models/all-minilm-l6-v2`; a
+    /// folder with all-mpnet-base-v2's `config.json`, `tokenizer.json` and `model.safetensors` runs
+    /// that model instead).
     /// For `openai` and `ollama`: the model's name at the server.
     pub model: Option<String>,
     /// For `openai` (with the version prefix, e.g. `http://127.0.0.1:8080/v1`) and `ollama`.

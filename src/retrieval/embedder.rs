@@ -4,7 +4,7 @@
 //! The index records [`Embedder::id`] and [`Embedder::dimensions`] beside its vectors, so a store built
 //! with one model is never searched with another's vectors.
 
-use super::MiniLm;
+use super::SentenceModel;
 use async_trait::async_trait;
 use std::path::Path;
 use std::sync::Arc;
@@ -29,23 +29,28 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
 /// in a batch wastes little (callers sort by length first).
 pub const BATCH: usize = 32;
 
-/// all-MiniLM-L6-v2 run in-process on a blocking thread.
+/// A sentence-embedding model run in-process on a blocking thread.
 #[derive(Debug, Clone)]
 pub struct LocalEmbedder {
-    model: Arc<MiniLm>,
+    model: Arc<SentenceModel>,
     id: String,
 }
 
 impl LocalEmbedder {
-    /// Loads the model files from `dir`.
+    /// Loads the model files from `dir`. The model is named after its folder (`local:all-minilm-l6-v2`),
+    /// so an index built with one folder's model is rebuilt, not reused, when another is configured.
     pub fn open(dir: &Path) -> Result<Self, super::EmbedError> {
-        let model = MiniLm::open(dir)?;
-        Ok(LocalEmbedder { model: Arc::new(model), id: format!("local:{LOCAL_MODEL}") })
+        let model = SentenceModel::open(dir)?;
+        let name = dir.file_name().map_or_else(|| LOCAL_MODEL.into(), |n| n.to_string_lossy().into_owned());
+        Ok(LocalEmbedder { model: Arc::new(model), id: format!("local:{name}") })
     }
 }
 
-/// The in-process embedding model's name (its folder under the models directory).
+/// The default in-process embedding model's name (its folder under the models directory).
 pub const LOCAL_MODEL: &str = "all-minilm-l6-v2";
+/// The larger in-process model (`[retrieval] model` pointing at its folder): several times slower to
+/// index with, better at the paraphrases people use for table names (the README's retrieval bench).
+pub const LARGE_LOCAL_MODEL: &str = "all-mpnet-base-v2";
 
 #[async_trait]
 impl Embedder for LocalEmbedder {

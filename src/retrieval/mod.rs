@@ -2,8 +2,8 @@
 //! thousands of tables.
 //!
 //! - `documents`: what is indexed (table cards, doc chunks, examples), each with a content hash.
-//! - `embedder` / `remote` / `minilm`: text → vectors, in-process (all-MiniLM-L6-v2 on candle) or through
-//!   an OpenAI-compatible or Ollama endpoint.
+//! - `embedder` / `remote` / `sentence` (+ `mpnet`): text → vectors, in-process (all-MiniLM-L6-v2, or
+//!   all-mpnet-base-v2, on candle) or through an OpenAI-compatible or Ollama endpoint.
 //! - `vectors` / `flat`: where vectors live; the embedded file store is the default.
 //! - `query` (a question's probes), `keyword` (BM25), `fusion` (family diversity, foreign-key
 //!   expansion) and `index` (the [`Retriever`] that adds up their scores and re-embeds only what
@@ -15,15 +15,16 @@ pub mod flat;
 pub mod fusion;
 pub mod index;
 pub mod keyword;
-pub mod minilm;
+pub mod mpnet;
 pub mod pgvector;
 pub mod qdrant;
 pub mod query;
 pub mod remote;
+pub mod sentence;
 pub mod vectors;
 
 pub use embedder::{Embedder, LocalEmbedder};
 pub use flat::FlatStore;
 pub use index::{Found, Limits, Mode, QueryVectors, RetrievalError, Retriever, SyncReport, TableHit};
-pub use minilm::{EmbedError, MiniLm};
+pub use sentence::{EmbedError, SentenceModel};
 pub use vectors::VectorStore;

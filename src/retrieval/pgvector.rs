@@ -4,14 +4,17 @@
 //! Two tables, created on first use: `picovis_vector_collections` (name, model, dimensions) and
 //! `picovis_vectors` (collection, key, hash, embedding). Searches are exact (`ORDER BY embedding <=>
 //! query`): for the tens of thousands of documents a schema index holds, a sequential scan is a few
-//! milliseconds and needs no index tuning.
+//! milliseconds and needs no index tuning. For the same reason the store scores every vector of a
+//! collection against all of a question's probes in one scan ([`VectorStore::score_all`]), so hybrid
+//! search over pgvector adds up the same scores as over the embedded store.
 
-use super::vectors::{Opened, StoreFailure, StoredVector, VectorHit, VectorStore};
+use super::vectors::{AllScores, Opened, Rows, StoreFailure, StoredVector, VectorHit, VectorStore};
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 const SETUP: &[&str] = &[
     "CREATE EXTENSION IF NOT EXISTS vector",
@@ -41,6 +44,26 @@ fn literal(vector: &[f32]) -> String {
     }
     text.push(']');
     text
+}
+
+/// The rows one [`VectorStore::score_all`] scan returned, in the order it returned them.
+struct ScannedRows {
+    keys: Vec<String>,
+    hashes: Vec<String>,
+}
+
+impl Rows for ScannedRows {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn key(&self, row: usize) -> &str {
+        &self.keys[row]
+    }
+
+    fn hash(&self, row: usize) -> &str {
+        &self.hashes[row]
+    }
 }
 
 impl PgVectorStore {
@@ -168,5 +191,40 @@ impl VectorStore for PgVectorStore {
             .into_iter()
             .map(|row| VectorHit { key: row.get(0), hash: row.get(1), score: row.get::<f64, _>(2) as f32 })
             .collect())
+    }
+
+    async fn score_all(
+        &self,
+        collection: &str,
+        queries: &[Vec<f32>],
+    ) -> Result<Option<AllScores>, StoreFailure> {
+        let Some(dimensions) = queries.first().map(Vec::len) else { return Ok(None) };
+        if queries.iter().any(|q| q.len() != dimensions) {
+            return Ok(None);
+        }
+        // The probes are parsed once (the materialised CTE), not once per row, and each row comes back
+        // with its cosine to every probe, in the probes' order.
+        let literals: Vec<String> = queries.iter().map(|q| literal(q)).collect();
+        let rows = sqlx::query(
+            "WITH q AS MATERIALIZED (SELECT array_agg(t::vector ORDER BY n) AS probes                FROM unnest($2::text[]) WITH ORDINALITY AS u(t, n))              SELECT v.key, v.hash, ARRAY(SELECT (1 - (v.embedding <=> p))::real                FROM unnest(q.probes) WITH ORDINALITY AS w(p, m) ORDER BY m)              FROM picovis_vectors v, q WHERE v.collection = $1 AND vector_dims(v.embedding) = $3",
+        )
+        .bind(collection)
+        .bind(&literals)
+        .bind(dimensions as i32)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failure)?;
+        let mut scanned =
+            ScannedRows { keys: Vec::with_capacity(rows.len()), hashes: Vec::with_capacity(rows.len()) };
+        let mut scores = vec![Vec::with_capacity(rows.len()); queries.len()];
+        for row in rows {
+            scanned.keys.push(row.get(0));
+            scanned.hashes.push(row.get(1));
+            let cosines: Vec<f32> = row.get(2);
+            for (out, cosine) in scores.iter_mut().zip(cosines) {
+                out.push(cosine);
+            }
+        }
+        Ok(Some(AllScores { rows: Arc::new(scanned), scores }))
     }
 }

@@ -97,11 +97,11 @@ pub trait VectorStore: Send + Sync + std::fmt::Debug {
         query: &[f32],
         limit: usize,
     ) -> Result<Vec<VectorHit>, StoreFailure>;
-    /// Every stored vector's cosine with each query, when the store holds the vectors in memory and
-    /// scoring all of them costs no more than [`VectorStore::nearest`] does; `None` when it does not
-    /// (a server store), and the caller falls back to `nearest`. Hybrid search adds up several probes'
-    /// scores per table, and a table that is second-best for every probe, which wins that sum, is in
-    /// no probe's short list.
+    /// Every stored vector's cosine with each query, when the store can score all of them in about
+    /// the time [`VectorStore::nearest`] takes (the embedded store in memory, pgvector in one scan);
+    /// `None` when it cannot (Qdrant), and the caller falls back to `nearest`. Hybrid search adds up
+    /// several probes' scores per table, and a table that is second-best for every probe, which wins
+    /// that sum, is in no probe's short list.
     async fn score_all(
         &self,
         _collection: &str,
