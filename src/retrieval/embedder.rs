@@ -48,9 +48,6 @@ impl LocalEmbedder {
 
 /// The default in-process embedding model's name (its folder under the models directory).
 pub const LOCAL_MODEL: &str = "all-minilm-l6-v2";
-/// The larger in-process model (`[retrieval] model` pointing at its folder): several times slower to
-/// index with, better at the paraphrases people use for table names (the README's retrieval bench).
-pub const LARGE_LOCAL_MODEL: &str = "all-mpnet-base-v2";
 
 #[async_trait]
 impl Embedder for LocalEmbedder {
