@@ -6,6 +6,7 @@ mod common;
 
 use picovis::agent::{Agent, AgentBudget, Event, Request};
 use picovis::config::SourceConfig;
+use picovis::error::ErrorCode;
 use picovis::llm::scripted::{Scripted, Turn};
 use picovis::llm::{ChatEvent, ToolCall, Usage};
 use picovis::sources::{Source, SqliteSource, Value};
@@ -121,7 +122,7 @@ async fn a_tool_call_then_an_answer_streams_every_step() {
         "{:?}",
         events[3]
     );
-    assert!(matches!(&events[6], Event::Done { steps: 2, prompt_tokens: 200, completion_tokens: 20 }));
+    assert!(matches!(&events[6], Event::Done { steps: 2, prompt_tokens: 200, completion_tokens: 20, .. }));
     // The second request carries the rows back to the model, fenced as untrusted data.
     let second = &model.requests()[1];
     let tool_message = second.messages.last().unwrap();
@@ -171,7 +172,9 @@ async fn the_agent_gives_up_honestly_after_the_repair_budget() {
     let budget = AgentBudget { max_repairs: 3, ..AgentBudget::default() };
     let events = run(model.clone(), context_for(demo_path()), budget, "?").await;
     assert_eq!(failures(&events).len(), 4);
-    assert!(matches!(&events[events.len() - 2], Event::Error { code, .. } if code == "repair_budget"));
+    assert!(
+        matches!(&events[events.len() - 2], Event::Error { code, .. } if *code == ErrorCode::NoWorkingQuery)
+    );
     assert!(matches!(events.last(), Some(Event::Done { steps: 4, .. })));
     assert_eq!(model.remaining(), 1, "no model call after giving up");
 }
@@ -182,7 +185,7 @@ async fn the_step_budget_stops_a_model_that_never_answers() {
     let model = Arc::new(Scripted::new((0..10).map(|i| again(&format!("c{i}"))).collect()));
     let budget = AgentBudget { max_steps: 3, ..AgentBudget::default() };
     let events = run(model.clone(), context_for(demo_path()), budget, "?").await;
-    assert!(matches!(&events[events.len() - 2], Event::Error { code, .. } if code == "step_budget"));
+    assert!(matches!(&events[events.len() - 2], Event::Error { code, .. } if *code == ErrorCode::StepBudget));
     assert_eq!(model.remaining(), 7);
 }
 
@@ -254,7 +257,7 @@ async fn a_request_that_differs_from_the_recording_fails_the_run() {
     let model = Arc::new(Scripted::new(vec![Turn { expect: Some(expected), events: vec![text("ok")] }]));
     let events = run(model, context, AgentBudget::default(), "How many customers?").await;
     assert!(
-        matches!(&events[0], Event::Error { code, message } if code == "model_error" && message.contains("differs from the recording"))
+        matches!(&events[0], Event::Error { code, message } if *code == ErrorCode::ModelBadOutput && message.contains("differs from the recording"))
     );
 }
 

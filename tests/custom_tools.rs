@@ -50,7 +50,7 @@ async fn the_example_tool_runs_with_bound_parameters() {
         .call(&context, serde_json::json!({"start": "last spring", "end": "2025-04-01"}))
         .await
         .unwrap_err();
-    assert_eq!(bad_date.code, "invalid_arguments");
+    assert_eq!(bad_date.code.as_str(), "invalid_arguments");
     assert!(bad_date.message.contains("`start` must be a date"), "{}", bad_date.message);
     let missing = tool.call(&context, serde_json::json!({"start": "2025-01-01"})).await.unwrap_err();
     assert!(missing.message.contains("needs `end`"), "{}", missing.message);

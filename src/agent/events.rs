@@ -1,5 +1,6 @@
 //! The events an agent run streams. Every front door renders this same sequence.
 
+use crate::error::ErrorCode;
 use crate::sources::{Column, Truncation, Value};
 use serde::Serialize;
 
@@ -61,8 +62,8 @@ pub enum Event {
     },
     /// The run stopped early.
     Error {
-        /// Stable code.
-        code: String,
+        /// Stable code from the error table.
+        code: ErrorCode,
         /// What happened.
         message: String,
     },
@@ -74,7 +75,26 @@ pub enum Event {
         prompt_tokens: u32,
         /// Tokens written.
         completion_tokens: u32,
+        /// Wall-clock time of the whole run, in milliseconds.
+        elapsed_ms: u64,
     },
+}
+
+impl Event {
+    /// The event's wire name: the `type` field of its JSON and the SSE event name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Thinking { .. } => "thinking",
+            Event::ToolCall { .. } => "tool_call",
+            Event::ToolResult { .. } => "tool_result",
+            Event::Sql { .. } => "sql",
+            Event::Rows { .. } => "rows",
+            Event::Chart { .. } => "chart",
+            Event::AnswerDelta { .. } => "answer_delta",
+            Event::Error { .. } => "error",
+            Event::Done { .. } => "done",
+        }
+    }
 }
 
 /// What the agent is doing while it calls `tool`, for progress lines ("running a query").
@@ -87,5 +107,28 @@ pub fn step_label(tool: &str) -> &'static str {
         "explain_query" => "reading a query plan",
         "list_sources" => "listing sources",
         _ => "calling a tool",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_is_the_serialised_type() {
+        let events = [
+            Event::Thinking { text: String::new() },
+            Event::ToolCall { id: String::new(), name: String::new(), arguments: serde_json::Value::Null },
+            Event::ToolResult { id: String::new(), name: String::new(), ok: true, error: None },
+            Event::Sql { source: String::new(), sql: String::new() },
+            Event::Rows { columns: Vec::new(), rows: Vec::new(), truncated: None },
+            Event::Chart { spec: serde_json::Value::Null },
+            Event::AnswerDelta { text: String::new() },
+            Event::Error { code: ErrorCode::Internal, message: String::new() },
+            Event::Done { steps: 0, prompt_tokens: 0, completion_tokens: 0, elapsed_ms: 0 },
+        ];
+        for event in events {
+            assert_eq!(serde_json::to_value(&event).unwrap()["type"], event.kind());
+        }
     }
 }

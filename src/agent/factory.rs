@@ -1,6 +1,7 @@
 //! Agents made on demand, for front doors that serve many people: MCP's `ask`, Slack.
 
 use super::Agent;
+use crate::error::Error;
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -11,5 +12,5 @@ use std::sync::Arc;
 pub trait AgentFactory: Send + Sync + std::fmt::Debug {
     /// An agent over `sources` (names), or over every source when `None`. The error is for the person
     /// asking (for example, the model is not pulled yet, and how to pull it).
-    async fn agent(&self, sources: Option<&[String]>) -> Result<Arc<Agent>, String>;
+    async fn agent(&self, sources: Option<&[String]>) -> Result<Arc<Agent>, Error>;
 }

@@ -2,11 +2,10 @@
 //! tables, the model only writes SQL (constrained to `{"sql": ...}` JSON where the server supports it),
 //! the guard checks it, the source runs it, errors go back for repair, and a last call words the answer.
 
-use super::run::{Called, FIX_NUDGE, Stop, TextMode, call_tool, cancelled, check_tokens, complete, emit};
-use super::{Agent, Event};
-use crate::llm::{ChatRequest, Message, Role, ToolCall, Usage};
+use super::turn::{Called, FIX_NUDGE, TextMode, Turn};
+use super::{Agent, Event, StopReason};
+use crate::llm::{ChatRequest, LlmError, Message, Role, ToolCall};
 use crate::tools::fence;
-use tokio::sync::mpsc::Sender;
 
 const SQL_TEMPLATE: &str = include_str!("../../prompts/sql.md.j2");
 const MONGO_TEMPLATE: &str = include_str!("../../prompts/mongo.md.j2");
@@ -196,19 +195,56 @@ pub fn extract_sql(reply: &str) -> String {
     trimmed.to_string()
 }
 
+/// A source's prompt material for one question, gathered before the model is asked.
+struct Prepared {
+    source: std::sync::Arc<dyn crate::sources::Source>,
+    schema: std::sync::Arc<crate::sources::SchemaSnapshot>,
+    found: crate::retrieval::Found,
+    /// The system prompt and the earlier turns of the conversation.
+    base: Vec<Message>,
+}
+
+impl Agent {
+    /// The tables whose cards the pipeline would put into the prompt for `question` on the default
+    /// source, best first (with retrieval off, the first tables in schema order). For the tools strategy,
+    /// the search the model would see first. Evals score retrieval recall with it.
+    pub async fn context_tables(&self, question: &str) -> Result<Vec<String>, crate::tools::ToolError> {
+        let source = self.context.source(None)?.clone();
+        let schema = self.context.schema(&source).await?;
+        let found = find_tables(self, &schema, question).await;
+        Ok(prompt_cards(&schema, &found, CARD_BUDGET).into_iter().map(|(n, _)| n).collect())
+    }
+}
+
+/// Answers `question`: find the tables, have the model write a query until one runs, then word the
+/// answer from its rows. Returns the answer text.
 pub(super) async fn answer(
-    agent: &Agent,
+    turn: &mut Turn<'_>,
     history: &[Message],
     question: &str,
-    sender: &Sender<Event>,
-    usage: &mut Usage,
-    steps: &mut u32,
-) -> Result<String, Stop> {
-    let unavailable = |message: String| Stop { code: "source_unavailable", message };
-    let source = agent.context.source(None).map_err(|e| unavailable(e.message))?.clone();
-    let schema = agent.context.schema(&source).await.map_err(|e| unavailable(e.message))?;
+) -> Result<String, StopReason> {
+    let prepared = prepare(turn.agent, history, question).await?;
+    let (rows, count) = match write_query(turn, &prepared, question, CARD_BUDGET).await {
+        // Once: half the cards, for a model whose context the first prompt did not fit.
+        Err(StopReason::Model(LlmError::ContextTooLong(_))) => {
+            write_query(turn, &prepared, question, CARD_BUDGET / 2).await?
+        }
+        other => other?,
+    };
+    if count == Some(0) {
+        // Nothing for a model to word, and small models invent rows when shown none.
+        let text = NO_ROWS.to_string();
+        turn.emit(Event::AnswerDelta { text: text.clone() }).await?;
+        return Ok(text);
+    }
+    word_answer(turn, question, &rows).await
+}
+
+/// The source, its schema, the tables retrieval finds for the question, and the fixed part of the prompt.
+async fn prepare(agent: &Agent, history: &[Message], question: &str) -> Result<Prepared, StopReason> {
+    let source = agent.context.source(None).map_err(StopReason::Source)?.clone();
+    let schema = agent.context.schema(&source).await.map_err(StopReason::Source)?;
     let found = find_tables(agent, &schema, question).await;
-    let cards = schema_prompt(&schema, &found, CARD_BUDGET);
     let mut base = vec![Message::text(Role::System, query_prompt(source.dialect(), agent.today))];
     // Earlier questions and answers only (no tool traffic): enough for follow-ups, small enough for
     // a small model's context.
@@ -218,21 +254,32 @@ pub(super) async fn answer(
             .filter(|m| matches!(m.role, Role::User | Role::Assistant) && m.tool_calls.is_empty())
             .cloned(),
     );
+    Ok(Prepared { source, schema, found, base })
+}
+
+/// Asks for a query until one runs, with the cards that fit in `card_budget` tokens. Returns the query
+/// with its fenced result (for the answer prompt) and its row count.
+async fn write_query(
+    turn: &mut Turn<'_>,
+    prepared: &Prepared,
+    question: &str,
+    card_budget: usize,
+) -> Result<(String, Option<usize>), StopReason> {
+    let Prepared { source, schema, found, base } = prepared;
+    let cards = schema_prompt(schema, found, card_budget);
     let ask = format!("{}\nQuestion: {question}", fence(source.name(), "schema", &cards));
+    let max_repairs = turn.agent.budget.max_repairs;
     // What went wrong in earlier attempts. Each attempt is asked afresh with these notes rather than as a
     // conversation that shows the failed query: small models copy a query they can see, mistake and all.
     let mut notes: Vec<String> = Vec::new();
-    let mut attempt = 0;
     let mut empty_checked = false;
-    let (rows, count) = loop {
-        attempt += 1;
-        *steps += 1;
-        let mut messages = base.clone();
+    for attempt in 1..=max_repairs + 1 {
         let mut prompt = ask.clone();
         if !notes.is_empty() {
             prompt.push_str("\nEarlier attempts went wrong; avoid these mistakes:\n");
             prompt.push_str(&notes.join("\n"));
         }
+        let mut messages = base.clone();
         messages.push(Message::text(Role::User, prompt));
         let chat = ChatRequest {
             messages,
@@ -240,8 +287,7 @@ pub(super) async fn answer(
             max_tokens: Some(512),
             response_schema: Some(query_schema(source.dialect())),
         };
-        let (reply, _) = complete(agent, &chat, sender, usage, TextMode::Quiet).await?;
-        check_tokens(agent, usage)?;
+        let (reply, _) = turn.complete(&chat, TextMode::Quiet).await?;
         let sql = extract_query(source.dialect(), &reply);
         let call = ToolCall {
             id: format!("pipeline_{attempt}"),
@@ -249,41 +295,29 @@ pub(super) async fn answer(
             arguments: serde_json::json!({ "sql": sql, "source": source.name() }),
         };
         let mut results = Vec::new();
-        let called = call_tool(agent, &call, sender, &mut results).await?;
+        let called = turn.call_tool(&call, &mut results).await?;
         let result = results.pop().map(|m| m.content).unwrap_or_default();
         match called {
             // An empty result is often a wrong join or date range: the model gets one look at it.
-            Called::Done(Some(0)) if !empty_checked && attempt <= agent.budget.max_repairs => {
+            Called::Done(Some(0)) if !empty_checked && attempt <= max_repairs => {
                 empty_checked = true;
                 notes.push(format!("- {EMPTY_RESULT}"));
-                continue;
             }
             Called::Done(rows) => {
                 let label = if source.dialect().is_sql() { "SQL" } else { "Query" };
-                break (format!("{label}: {sql}\n{result}"), rows);
+                return Ok((format!("{label}: {sql}\n{result}"), rows));
             }
-            Called::Failed => {}
+            Called::Failed => {
+                let error = result.trim_end_matches(FIX_NUDGE).replace('\n', " ");
+                notes.push(format!("- A query failed with {error}"));
+            }
         }
-        if attempt > agent.budget.max_repairs {
-            return Err(Stop {
-                code: "repair_budget",
-                message: format!(
-                    "I could not get a working query after {attempt} attempts; the last error is above"
-                ),
-            });
-        }
-        let error = result.trim_end_matches(FIX_NUDGE).replace('\n', " ");
-        notes.push(format!("- A query failed with {error}"));
-    };
-    if count == Some(0) {
-        // Nothing for a model to word, and small models invent rows when shown none.
-        let text = NO_ROWS.to_string();
-        if !emit(sender, Event::AnswerDelta { text: text.clone() }).await {
-            return Err(cancelled());
-        }
-        return Ok(text);
     }
-    *steps += 1;
+    Err(StopReason::NoWorkingQuery { attempts: max_repairs + 1 })
+}
+
+/// The last model call: the answer worded from the question and the fenced rows, streamed out.
+async fn word_answer(turn: &mut Turn<'_>, question: &str, rows: &str) -> Result<String, StopReason> {
     let chat = ChatRequest {
         messages: vec![
             Message::text(Role::System, ANSWER_TEMPLATE.trim_end().to_string()),
@@ -293,7 +327,7 @@ pub(super) async fn answer(
         max_tokens: Some(256),
         response_schema: None,
     };
-    let (text, _) = complete(agent, &chat, sender, usage, TextMode::Answer).await?;
+    let (text, _) = turn.complete(&chat, TextMode::Answer).await?;
     Ok(text)
 }
 

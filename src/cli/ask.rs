@@ -1,10 +1,10 @@
 //! `picovis ask`: one question, answered by the agent with the configured model, with live progress.
 
-use super::context::{CliError, Context};
 use super::output::say;
-use crate::agent::{Agent, Event, Request};
-use crate::error::ErrorCode;
+use crate::agent::{Agent, Answer, Event, Request};
+use crate::error::Error;
 use crate::export::TableSink;
+use crate::services::{SearchMode, Services, Settings};
 use crate::sources::{Column, RowSink, RunSummary, Value};
 use clap::Args;
 use std::io::IsTerminal;
@@ -23,55 +23,61 @@ pub struct AskArgs {
     json: bool,
 }
 
-pub(super) async fn run(context: &Context, args: AskArgs) -> Result<(), CliError> {
-    let agent = super::assemble::full_agent(context, args.source.as_deref()).await?;
-    answer(&agent, Request { question: args.question, session: None }, args.json).await
+pub(super) async fn run(settings: &Arc<Settings>, args: AskArgs) -> Result<(), Error> {
+    let services = Services::build(settings.clone(), args.source.as_deref()).await?;
+    if !args.json {
+        warn_search(&services.search);
+    }
+    let agent = services.full_agent().await?;
+    let request = Request { question: args.question, session: None };
+    answer(&agent, request, args.json.then_some(&services.search)).await
 }
 
-/// Runs one question and renders its events: text for people, or one JSON document.
-pub(super) async fn answer(agent: &Arc<Agent>, request: Request, json: bool) -> Result<(), CliError> {
-    let mut events = agent.ask(request);
-    let progress = !json && std::io::stderr().is_terminal();
-    let mut collected = Vec::new();
-    let mut answer = String::new();
-    let mut failure = None;
-    while let Some(event) = events.recv().await {
-        if !json {
-            show(&event, progress, &mut answer);
-        } else if let Event::AnswerDelta { text } = &event {
-            answer.push_str(text);
-        }
-        if let Event::Error { code, message } = &event {
-            failure = Some(format!("{message} ({code})"));
-        }
-        collected.push(event);
+/// Says on stderr, once, when schema search runs without embeddings and how to fix it.
+pub(super) fn warn_search(search: &SearchMode) {
+    if let Some(warning) = search.warning() {
+        eprintln!("note: {warning}");
     }
-    if json {
-        let sql: Vec<&Event> = collected.iter().filter(|e| matches!(e, Event::Sql { .. })).collect();
-        let rows = collected.iter().rev().find(|e| matches!(e, Event::Rows { .. }));
-        let report = serde_json::json!({ "answer": answer, "sql": sql, "rows": rows, "error": failure, "events": collected });
+}
+
+/// Runs one question and renders its events: text for people, or (with `json`, the search mode to
+/// report in it) one JSON document: the [`Answer`] with every event. A stopped run exits with its
+/// code's status.
+pub(super) async fn answer(
+    agent: &Arc<Agent>,
+    request: Request,
+    json: Option<&SearchMode>,
+) -> Result<(), Error> {
+    let events = agent.ask(request);
+    let progress = json.is_none() && std::io::stderr().is_terminal();
+    let mut collected = Vec::new();
+    let answer = Answer::fold(events, |event| {
+        if json.is_some() {
+            collected.push(event.clone());
+        } else {
+            show(event, progress);
+        }
+    })
+    .await;
+    if let Some(search) = json {
+        let mut report = serde_json::to_value(&answer).unwrap_or_default();
+        report["search"] = serde_json::to_value(search).unwrap_or_default();
+        report["events"] = serde_json::to_value(&collected).unwrap_or_default();
         say!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else if !answer.ends_with('\n') {
+    } else if !answer.text.ends_with('\n') {
         say!("");
     }
-    match failure {
-        Some(message) => Err(CliError::new(ErrorCode::Internal, format!("the agent stopped: {message}"))),
-        None => Ok(()),
-    }
+    answer.error().map_or(Ok(()), Err)
 }
 
 /// Renders one event for a person: progress on stderr, the answer, SQL and rows on stdout.
-fn show(event: &Event, progress: bool, answer: &mut String) {
+fn show(event: &Event, progress: bool) {
     match event {
         Event::ToolCall { name, .. } if progress => eprintln!("… {}", crate::agent::step_label(name)),
         Event::ToolResult { ok: false, error: Some(error), .. } => eprintln!("  ! {error}"),
         Event::Sql { source, sql } => say!("-- {source}\n{sql}\n"),
         Event::Rows { columns, rows, truncated } => print_rows(columns, rows, *truncated),
-        Event::AnswerDelta { text } => {
-            answer.push_str(text);
-            print!("{text}");
-        }
-        Event::Error { code, message } => eprintln!("error[{code}]: {message}"),
+        Event::AnswerDelta { text } => print!("{text}"),
         Event::Chart { spec } if progress => {
             eprintln!("… chart suggested ({} chart; in --json output)", spec["mark"].as_str().unwrap_or("a"))
         }

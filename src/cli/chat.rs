@@ -1,12 +1,12 @@
 //! `picovis chat`: a conversation in the terminal. Follow-up questions see the earlier turns.
 
-use super::ask::answer;
-use super::assemble::full_agent;
-use super::context::{CliError, Context};
+use super::ask::{answer, warn_search};
 use crate::agent::{Request, Session};
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
+use crate::services::{Services, Settings};
 use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
 
 /// `picovis chat`
 #[derive(Debug, Args)]
@@ -16,8 +16,10 @@ pub struct ChatArgs {
     source: Option<String>,
 }
 
-pub(super) async fn run(context: &Context, args: ChatArgs) -> Result<(), CliError> {
-    let agent = full_agent(context, args.source.as_deref()).await?;
+pub(super) async fn run(settings: &Arc<Settings>, args: ChatArgs) -> Result<(), Error> {
+    let services = Services::build(settings.clone(), args.source.as_deref()).await?;
+    warn_search(&services.search);
+    let agent = services.full_agent().await?;
     let session = Session::new();
     let interactive = std::io::stdin().is_terminal();
     if interactive {
@@ -48,9 +50,9 @@ pub(super) async fn run(context: &Context, args: ChatArgs) -> Result<(), CliErro
             break;
         }
         let request = Request { question: question.to_string(), session: Some(session.clone()) };
-        if let Err(error) = answer(&agent, request, false).await {
+        if let Err(error) = answer(&agent, request, None).await {
             // One failed answer does not end the conversation.
-            eprintln!("{error}");
+            eprintln!("{}", error.report());
             if error.code == ErrorCode::ConfigInvalid {
                 return Err(error);
             }

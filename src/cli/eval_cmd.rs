@@ -1,13 +1,12 @@
 //! `picovis eval`: run eval suites through the configured (or named) model and write results tables;
 //! compare two runs.
 
-use super::assemble::{self, Toolbox};
-use super::context::{CliError, Context};
 use super::output::say;
 use crate::agent::AgentBudget;
 use crate::config::ModelConfig;
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
 use crate::eval::{self, Agents, Report, RunOptions, Selection, Split, Suite};
+use crate::services::{Services, Settings, open_model};
 use crate::tools::{Registry, ToolContext};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -73,7 +72,7 @@ pub struct CompareArgs {
     out: Option<PathBuf>,
 }
 
-pub(super) async fn run(context: &Context, command: EvalCommand) -> Result<(), CliError> {
+pub(super) async fn run(context: &Arc<Settings>, command: EvalCommand) -> Result<(), Error> {
     match command {
         EvalCommand::Run(args) => run_suites(context, args).await,
         EvalCommand::Compare(args) => {
@@ -83,7 +82,7 @@ pub(super) async fn run(context: &Context, command: EvalCommand) -> Result<(), C
             );
             if let Some(out) = &args.out {
                 std::fs::write(out, &text).map_err(|e| {
-                    CliError::new(ErrorCode::ExportFailed, format!("cannot write {}: {e}", out.display()))
+                    Error::new(ErrorCode::ExportFailed, format!("cannot write {}: {e}", out.display()))
                 })?;
             }
             say!("{text}");
@@ -92,18 +91,18 @@ pub(super) async fn run(context: &Context, command: EvalCommand) -> Result<(), C
     }
 }
 
-fn failed(error: eval::EvalError) -> CliError {
-    CliError::new(error.code(), error.to_string())
+fn failed(error: eval::EvalError) -> Error {
+    Error::new(error.code(), error.to_string())
 }
 
-fn suite_files(args: &RunArgs) -> Result<Vec<PathBuf>, CliError> {
+fn suite_files(args: &RunArgs) -> Result<Vec<PathBuf>, Error> {
     if !args.suites.is_empty() {
         return Ok(args.suites.clone());
     }
     let dir = Path::new("evals/cases");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| {
-            CliError::new(ErrorCode::InvalidRequest, format!("cannot list {}: {e}", dir.display())).hint(
+            Error::new(ErrorCode::InvalidRequest, format!("cannot list {}: {e}", dir.display())).hint(
                 "run from the repository root, or name suite files: picovis eval run evals/cases/demo.toml",
             )
         })?
@@ -114,7 +113,7 @@ fn suite_files(args: &RunArgs) -> Result<Vec<PathBuf>, CliError> {
     Ok(files)
 }
 
-async fn run_suites(context: &Context, args: RunArgs) -> Result<(), CliError> {
+async fn run_suites(context: &Arc<Settings>, args: RunArgs) -> Result<(), Error> {
     // Every suite is read and checked before the model loads, so a typo costs seconds, not a run.
     let suites = suite_files(&args)?
         .iter()
@@ -125,10 +124,10 @@ async fn run_suites(context: &Context, args: RunArgs) -> Result<(), CliError> {
     if let Some(name) = &args.model {
         model_config.name = name.clone();
     }
-    let (model, model_config) = assemble::open_model(context, model_config).await?;
-    let retriever = assemble::retriever(context).await?;
-    let examples = crate::store::ExampleStore::in_dir(&context.loaded.config.data_dir());
-    let known_questions = examples.list().unwrap_or_default().into_iter().map(|e| e.question).collect();
+    let services = Services::build(context.clone(), None).await?;
+    let (model, model_config) = open_model(context, model_config).await?;
+    let known_questions =
+        services.examples.list().unwrap_or_default().into_iter().map(|e| e.question).collect();
     let split = match args.split {
         SplitArg::Test => Some(Split::Test),
         SplitArg::Dev => Some(Split::Dev),
@@ -148,10 +147,13 @@ async fn run_suites(context: &Context, args: RunArgs) -> Result<(), CliError> {
         let sources = eval::fixture::open_sources(suite, &work).await.map_err(failed)?;
         let mut agents = Agents::new();
         for name in sources.keys() {
-            let tools =
-                ToolContext::new(sources.clone(), Some(name.clone())).with_retriever(retriever.clone());
-            let toolbox = Toolbox { registry: Arc::new(Registry::builtin()), context: Arc::new(tools) };
-            let mut agent = assemble::agent(context, model.clone(), &model_config, &toolbox)?
+            // The suite's own databases, with the built-in tools only: the operator's custom tools
+            // are written for the configured sources, not for these.
+            let tools = ToolContext::new(sources.clone(), Some(name.clone()))
+                .with_retriever(services.retriever().clone());
+            let registry = Arc::new(Registry::builtin());
+            let mut agent = services
+                .agent_over(model.clone(), &model_config, registry, Arc::new(tools))?
                 .with_today(suite.header.today);
             if args.no_retrieval {
                 agent = agent.without_retrieval();
@@ -173,7 +175,7 @@ async fn run_suites(context: &Context, args: RunArgs) -> Result<(), CliError> {
             suite: suite.header.name.clone(),
             kind: suite.header.kind,
             model: eval::ModelInfo {
-                provider: model_config.provider.clone(),
+                provider: model_config.provider.to_string(),
                 name: model_config.name.clone(),
                 strategy: model_config.strategy().to_string(),
             },

@@ -1,14 +1,14 @@
 //! `picovis index`: builds or updates the search index of each source (table cards, docs, verified
 //! examples), embedding only what changed; `picovis learn`: adds a verified example query.
 
-use super::assemble::{local_embedder_dir, toolbox};
-use super::context::{CliError, Context};
 use super::output::say;
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
 use crate::guard::Guard;
 use crate::retrieval::RetrievalError;
+use crate::services::{Services, Settings, local_embedder_dir};
 use clap::Args;
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 /// `picovis index`
 #[derive(Debug, Args)]
@@ -48,20 +48,21 @@ fn bar(total: usize, label: &str) -> indicatif::ProgressBar {
     bar
 }
 
-pub(super) async fn run(context: &Context, args: IndexArgs) -> Result<(), CliError> {
+pub(super) async fn run(context: &Arc<Settings>, args: IndexArgs) -> Result<(), Error> {
     let names: Vec<String> = match &args.source {
         Some(name) => vec![context.source_name(Some(name))?.to_string()],
         None => context.loaded.config.sources.keys().cloned().collect(),
     };
-    let tools = toolbox(context, names.first().map(String::as_str)).await?;
+    let tools = Services::build(context.clone(), names.first().map(String::as_str)).await?;
     for name in names {
         let source = tools
             .context
             .source(Some(&name))
-            .map_err(|e| CliError::new(ErrorCode::SourceUnavailable, e.message))?;
-        let schema = tools.context.schema(source).await.map_err(|e| {
-            CliError::new(ErrorCode::SourceUnavailable, format!("{}: {}", e.message, e.detail))
-        })?;
+            .map_err(|e| Error::new(ErrorCode::SourceUnavailable, e.message))?;
+        let schema =
+            tools.context.schema(source).await.map_err(|e| {
+                Error::new(ErrorCode::SourceUnavailable, format!("{}: {}", e.message, e.detail))
+            })?;
         let progress = std::sync::Mutex::new(None::<indicatif::ProgressBar>);
         let report = tools
             .context
@@ -77,7 +78,7 @@ pub(super) async fn run(context: &Context, args: IndexArgs) -> Result<(), CliErr
             bar.finish_and_clear();
         }
         let report = report.map_err(|error| match error {
-            RetrievalError::NoEmbedder(_) => CliError::new(
+            RetrievalError::NoEmbedder(_) => Error::new(
                 ErrorCode::ModelUnavailable,
                 "no embedding model is available, so there is nothing to index (keyword search needs no index)",
             )
@@ -85,7 +86,7 @@ pub(super) async fn run(context: &Context, args: IndexArgs) -> Result<(), CliErr
                 "run `picovis model pull all-minilm-l6-v2`, or put its config.json, tokenizer.json and model.safetensors in {}, or configure [retrieval] embedder",
                 local_embedder_dir(&context.loaded.config).display()
             )),
-            other => CliError::new(ErrorCode::SourceUnavailable, other.to_string()),
+            other => Error::new(ErrorCode::SourceUnavailable, other.to_string()),
         })?;
         if let Some(reset) = &report.reset {
             eprintln!("{reset}");
@@ -115,23 +116,21 @@ pub(super) async fn run(context: &Context, args: IndexArgs) -> Result<(), CliErr
     Ok(())
 }
 
-pub(super) async fn learn(context: &Context, args: LearnArgs) -> Result<(), CliError> {
+pub(super) async fn learn(context: &Arc<Settings>, args: LearnArgs) -> Result<(), Error> {
     let name = context.source_name(args.source.as_deref())?.to_string();
     let source = context.open(&name).await?;
-    let query = Guard::check(source.dialect(), &args.sql).map_err(|refusal| {
-        CliError::new(ErrorCode::QueryRefused, format!("{} ({})", refusal.message, refusal.reason.code()))
-            .hint("a verified example must be one read-only statement")
-    })?;
+    let query = Guard::check(source.dialect(), &args.sql)
+        .map_err(|refusal| Error::from(refusal).hint("a verified example must be one read-only statement"))?;
     let mut budget = source.budget();
     budget.max_rows = budget.max_rows.min(100);
     crate::sources::run(source.as_ref(), &query, budget).await.map_err(|e| {
-        CliError::new(ErrorCode::QueryFailed, format!("the SQL does not run on `{name}`: {e}"))
+        Error::new(ErrorCode::QueryFailed, format!("the SQL does not run on `{name}`: {e}"))
             .hint("fix the SQL with `picovis query` first; only a query that runs is kept")
     })?;
     let store = crate::store::ExampleStore::in_dir(&context.loaded.config.data_dir());
     let example = store
         .add(args.question.trim(), &name, query.sql(), "operator")
-        .map_err(|e| CliError::new(ErrorCode::Internal, e.to_string()))?;
+        .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
     say!("Learned {} on `{name}`: {}", example.id, example.question);
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `picovis key new NAME`: a new API key for the HTTP server.
 
-use super::context::CliError;
 use super::output::say;
+use crate::error::Error;
 use crate::error::ErrorCode;
 use clap::Subcommand;
 
@@ -15,20 +15,20 @@ pub enum KeyCommand {
     },
 }
 
-pub(super) fn run(command: KeyCommand) -> Result<(), CliError> {
+pub(super) fn run(command: KeyCommand) -> Result<(), Error> {
     match command {
         KeyCommand::New { name } => {
             let valid = !name.is_empty()
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'));
             if !valid {
-                return Err(CliError::new(
+                return Err(Error::new(
                     ErrorCode::InvalidRequest,
                     format!("`{name}` is not a valid key name"),
                 )
                 .hint("use letters, digits, `_`, `-`, `.` and `@`, e.g. alice-laptop"));
             }
-            let (key, digest) = crate::http::auth::new_key()
-                .map_err(|message| CliError::new(ErrorCode::Internal, message))?;
+            let (key, digest) =
+                crate::http::auth::new_key().map_err(|message| Error::new(ErrorCode::Internal, message))?;
             say!("key: {key}");
             say!("");
             say!(

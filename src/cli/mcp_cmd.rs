@@ -1,10 +1,9 @@
 //! `picovis mcp`: the MCP server over stdio, for editors that start it as a subprocess.
 
-use super::assemble;
-use super::context::{CliError, Context};
-use crate::agent::AgentFactory;
+use crate::error::Error;
 use crate::error::ErrorCode;
 use crate::mcp::McpServer;
+use crate::services::{Services, Settings};
 use clap::Args;
 use std::sync::Arc;
 
@@ -20,24 +19,17 @@ pub struct McpArgs {
     no_ask: bool,
 }
 
-pub(super) async fn run(context: Context, args: McpArgs) -> Result<(), CliError> {
-    let server = server(Arc::new(context), args.source.as_deref(), !args.no_ask).await?;
+pub(super) async fn run(settings: Arc<Settings>, args: McpArgs) -> Result<(), Error> {
+    let services = Arc::new(Services::build(settings, args.source.as_deref()).await?);
+    super::ask::warn_search(&services.search);
+    let server = McpServer::over(&services, !args.no_ask);
     let stop = tokio_util::sync::CancellationToken::new();
     tokio::spawn(super::serve::stop_on_signal(stop.clone()));
     tokio::select! {
-        served = crate::mcp::serve_stdio(server.clone()) => served.map_err(|e| CliError::new(ErrorCode::Internal, e)),
+        served = crate::mcp::serve_stdio(server.clone()) => served.map_err(|e| Error::new(ErrorCode::Internal, e)),
         () = stop.cancelled() => {
             server.shutdown(crate::mcp::SHUTDOWN_GRACE).await;
             Ok(())
         }
     }
-}
-
-/// The MCP server over the configured sources and tools; with `ask`, the agent is built on first use.
-async fn server(context: Arc<Context>, source: Option<&str>, ask: bool) -> Result<McpServer, CliError> {
-    let toolbox = assemble::toolbox(&context, source).await?;
-    let examples = Arc::new(crate::store::ExampleStore::in_dir(&context.loaded.config.data_dir()));
-    let agents: Option<Arc<dyn AgentFactory>> =
-        ask.then(|| Arc::new(assemble::LazyAgents::new(context, toolbox.clone())) as Arc<dyn AgentFactory>);
-    Ok(McpServer::new(toolbox.registry, toolbox.context, agents).with_examples(examples))
 }

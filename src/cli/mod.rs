@@ -1,10 +1,8 @@
 //! The command line: one module per subcommand. `main.rs` only parses and dispatches here.
 
 mod ask;
-mod assemble;
 mod chat;
 mod config_cmd;
-mod context;
 mod demo_cmd;
 mod eval_cmd;
 mod index_cmd;
@@ -13,11 +11,12 @@ mod mcp_cmd;
 mod model_cmd;
 mod output;
 mod query;
-mod refresh;
+
 mod serve;
 mod sources_cmd;
 
-pub use context::{CliError, Context};
+use crate::error::Error;
+use crate::services::Settings;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -78,29 +77,34 @@ pub async fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Config(command) => config_cmd::run(cli.config.as_deref(), cli.data_dir, command),
         Command::Key(command) => key_cmd::run(command),
-        command => match Context::load(cli.config.as_deref(), cli.data_dir) {
-            Ok(context) => match command {
-                Command::Ask(args) => ask::run(&context, args).await,
-                Command::Chat(args) => chat::run(&context, args).await,
-                Command::Query(args) => query::run(&context, args).await,
-                Command::Sources(command) => sources_cmd::run(&context, command).await,
-                Command::Demo(args) => demo_cmd::run(&context, args).await,
-                Command::Model(command) => model_cmd::run(&context, command).await,
-                Command::Mcp(args) => mcp_cmd::run(context, args).await,
-                Command::Serve(args) => serve::run(context, args).await,
-                Command::Index(args) => index_cmd::run(&context, args).await,
-                Command::Learn(args) => index_cmd::learn(&context, args).await,
-                Command::Eval(command) => eval_cmd::run(&context, command).await,
-                Command::Config(_) | Command::Key(_) => Ok(()),
-            },
+        command => match Settings::load(cli.config.as_deref(), cli.data_dir) {
+            Ok(settings) => run_loaded(std::sync::Arc::new(settings), command).await,
             Err(error) => Err(error),
         },
     };
     match result {
         Ok(()) => 0,
         Err(error) => {
-            eprintln!("{error}");
+            eprintln!("{}", error.report());
             error.code.exit_code()
         }
+    }
+}
+
+/// Runs a command that needs the loaded configuration.
+async fn run_loaded(context: std::sync::Arc<Settings>, command: Command) -> Result<(), Error> {
+    match command {
+        Command::Ask(args) => ask::run(&context, args).await,
+        Command::Chat(args) => chat::run(&context, args).await,
+        Command::Query(args) => query::run(&context, args).await,
+        Command::Sources(command) => sources_cmd::run(&context, command).await,
+        Command::Demo(args) => demo_cmd::run(&context, args).await,
+        Command::Model(command) => model_cmd::run(&context, command).await,
+        Command::Mcp(args) => mcp_cmd::run(context, args).await,
+        Command::Serve(args) => serve::run(context, args).await,
+        Command::Index(args) => index_cmd::run(&context, args).await,
+        Command::Learn(args) => index_cmd::learn(&context, args).await,
+        Command::Eval(command) => eval_cmd::run(&context, command).await,
+        Command::Config(_) | Command::Key(_) => Ok(()),
     }
 }

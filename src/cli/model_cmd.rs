@@ -1,11 +1,12 @@
 //! `picovis model list|pull|add|rm`: the local GGUF models Picovis knows.
 
-use super::context::{CliError, Context};
 use super::output::say;
+use crate::error::Error;
 use crate::error::ErrorCode;
 use crate::models::catalog::{self, KNOWN, KnownModel};
 use crate::models::pull::{PullOptions, pull, pull_embedder};
 use crate::models::{ModelError, ModelRegistry};
+use crate::services::Settings;
 use clap::Subcommand;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -36,7 +37,9 @@ pub enum ModelCommand {
     },
     /// Register a local GGUF file (its header is checked and the file hashed).
     Add {
-        /// The .gguf file.
+        /// The .gguf file, or an embedding model folder (config.json, tokenizer.json,
+        /// model.safetensors: what `scripts/fetch-models.sh` caches), which is copied to where schema
+        /// search looks for it.
         path: PathBuf,
         /// The name to use in `[model] name` (default: the file name, lower-cased, without .gguf).
         #[arg(long)]
@@ -49,7 +52,7 @@ pub enum ModelCommand {
     },
 }
 
-fn failure(error: ModelError) -> CliError {
+fn failure(error: ModelError) -> Error {
     let code = match error {
         ModelError::Unknown(_)
         | ModelError::Exists(_)
@@ -59,10 +62,10 @@ fn failure(error: ModelError) -> CliError {
         ModelError::Download { .. } => ErrorCode::SourceUnavailable,
         ModelError::Registry { .. } => ErrorCode::Internal,
     };
-    CliError::new(code, error.to_string())
+    Error::new(code, error.to_string())
 }
 
-pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), CliError> {
+pub(super) async fn run(context: &Settings, command: ModelCommand) -> Result<(), Error> {
     let registry = ModelRegistry::in_dir(&context.loaded.config.data_dir());
     match command {
         ModelCommand::List { json, available } => {
@@ -105,7 +108,7 @@ pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), 
             let both = name.is_none();
             let name = name.unwrap_or_else(|| crate::config::DEFAULT_LOCAL_MODEL.to_string());
             let progress = std::io::stderr().is_terminal();
-            let embedder_dir = super::assemble::local_embedder_dir(&context.loaded.config);
+            let embedder_dir = crate::services::local_embedder_dir(&context.loaded.config);
             if name == embedder {
                 let size = pull_embedder(&embedder_dir, from.as_deref(), progress).await.map_err(failure)?;
                 say!(
@@ -117,7 +120,7 @@ pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), 
             }
             let known = catalog::find(&name).ok_or_else(|| {
                 let names: Vec<&str> = KNOWN.iter().map(|k| k.name).collect();
-                CliError::new(ErrorCode::InvalidRequest, format!("no known model is called `{name}`")).hint(
+                Error::new(ErrorCode::InvalidRequest, format!("no known model is called `{name}`")).hint(
                     format!(
                         "known models: {}, {embedder}; for another GGUF file use `picovis model add PATH`",
                         names.join(", ")
@@ -137,6 +140,9 @@ pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), 
                 );
             }
         }
+        ModelCommand::Add { path, name } if crate::models::embedding::is_embedding_folder(&path) => {
+            add_embedder(context, &path, name.as_deref()).await?;
+        }
         ModelCommand::Add { path, name } => {
             let entry = registry.add(&path, name.as_deref()).map_err(failure)?;
             say!(
@@ -154,6 +160,36 @@ pub(super) async fn run(context: &Context, command: ModelCommand) -> Result<(), 
             let entry = registry.remove(&name).map_err(failure)?;
             say!("Unregistered `{}` ({} was left in place)", entry.name, entry.path.display());
         }
+    }
+    Ok(())
+}
+
+/// Installs an embedding model folder into DATA_DIR/models and checks that it loads.
+async fn add_embedder(context: &Settings, path: &std::path::Path, name: Option<&str>) -> Result<(), Error> {
+    let config = &context.loaded.config;
+    let models = config.data_dir().join("models");
+    let target = crate::models::embedding::install(path, &models, name).map_err(failure)?;
+    let dir = target.clone();
+    let opened = tokio::task::spawn_blocking(move || crate::retrieval::LocalEmbedder::open(&dir))
+        .await
+        .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
+    let embedder = opened.map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidRequest,
+            format!("{} does not load as an embedding model: {e}", target.display()),
+        )
+    })?;
+    say!(
+        "Installed the embedding model `{}` at {}",
+        crate::retrieval::Embedder::id(&embedder),
+        target.display()
+    );
+    let default = crate::services::local_embedder_dir(config);
+    let configured = config.retrieval.model.as_deref().map(std::path::Path::new);
+    if target != default && configured != Some(target.as_path()) {
+        say!("To use it, set under [retrieval]: model = \"{}\"", target.display());
+    } else {
+        say!("Schema search uses it from now on (`picovis index` embeds the sources).");
     }
     Ok(())
 }

@@ -1,10 +1,11 @@
 //! `picovis query`: one read-only statement, printed or exported, streamed under the source's budgets.
 
-use super::context::{CliError, Context};
 use crate::config::values::{check_max_bytes, check_timeout, parse_bytes, parse_duration};
+use crate::error::Error;
 use crate::error::ErrorCode;
 use crate::export::{self, Format, Progress};
 use crate::guard::Guard;
+use crate::services::Settings;
 use clap::Args;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -35,22 +36,19 @@ pub struct QueryArgs {
     timeout: Option<Duration>,
 }
 
-pub(super) async fn run(context: &Context, args: QueryArgs) -> Result<(), CliError> {
+pub(super) async fn run(context: &Settings, args: QueryArgs) -> Result<(), Error> {
     let sql = if args.sql == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| {
-            CliError::new(ErrorCode::InvalidRequest, format!("cannot read SQL from stdin: {e}"))
-        })?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::new(ErrorCode::InvalidRequest, format!("cannot read SQL from stdin: {e}")))?;
         text
     } else {
         args.sql.clone()
     };
     let name = context.source_name(args.source.as_deref())?;
     let source = context.open(name).await?;
-    let query = Guard::check(source.dialect(), &sql).map_err(|refusal| {
-        CliError::new(ErrorCode::QueryRefused, format!("{} ({})", refusal.message, refusal.reason.code()))
-            .hint("Picovis runs exactly one read-only statement: SELECT, WITH, VALUES, EXPLAIN, SHOW or DESCRIBE")
-    })?;
+    let query = Guard::check(source.dialect(), &sql)?;
     let mut budget = source.budget();
     if let Some(rows) = args.max_rows {
         budget.max_rows = rows.max(1);
@@ -63,7 +61,7 @@ pub(super) async fn run(context: &Context, args: QueryArgs) -> Result<(), CliErr
     }
     if let Some(problem) = check_timeout(budget.timeout).or_else(|| check_max_bytes(budget.max_bytes)) {
         return Err(
-            CliError::new(ErrorCode::InvalidRequest, problem).hint("use --timeout 30s or --max-bytes 64MiB")
+            Error::new(ErrorCode::InvalidRequest, problem).hint("use --timeout 30s or --max-bytes 64MiB")
         );
     }
     let format =
@@ -100,9 +98,9 @@ struct Output {
 }
 
 impl Output {
-    fn open(path: Option<&Path>, format: Format) -> Result<Output, CliError> {
+    fn open(path: Option<&Path>, format: Format) -> Result<Output, Error> {
         match path {
-            None if format.is_binary() && std::io::stdout().is_terminal() => Err(CliError::new(
+            None if format.is_binary() && std::io::stdout().is_terminal() => Err(Error::new(
                 ErrorCode::InvalidRequest,
                 format!("{format:?} is binary and standard output is a terminal"),
             )
@@ -116,25 +114,22 @@ impl Output {
         }
     }
 
-    fn writer(&self) -> Result<Box<dyn Write + Send>, CliError> {
+    fn writer(&self) -> Result<Box<dyn Write + Send>, Error> {
         match &self.target {
             None => Ok(Box::new(std::io::stdout())),
             Some((_, partial)) => {
                 let file = std::fs::File::create(partial).map_err(|e| {
-                    CliError::new(
-                        ErrorCode::ExportFailed,
-                        format!("cannot create {}: {e}", partial.display()),
-                    )
+                    Error::new(ErrorCode::ExportFailed, format!("cannot create {}: {e}", partial.display()))
                 })?;
                 Ok(Box::new(file))
             }
         }
     }
 
-    fn commit(&self) -> Result<(), CliError> {
+    fn commit(&self) -> Result<(), Error> {
         if let Some((path, partial)) = &self.target {
             std::fs::rename(partial, path).map_err(|e| {
-                CliError::new(
+                Error::new(
                     ErrorCode::ExportFailed,
                     format!("cannot move the export to {}: {e}", path.display()),
                 )

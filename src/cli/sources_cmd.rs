@@ -1,8 +1,9 @@
 //! `picovis sources list|test`.
 
-use super::context::{CliError, Context};
 use super::output::say;
+use crate::error::Error;
 use crate::error::ErrorCode;
+use crate::services::Settings;
 use crate::sources::WriteAccess;
 use clap::Subcommand;
 use serde::Serialize;
@@ -61,7 +62,7 @@ struct Tested {
     code: Option<ErrorCode>,
 }
 
-pub(super) async fn run(context: &Context, command: SourcesCommand) -> Result<(), CliError> {
+pub(super) async fn run(context: &Settings, command: SourcesCommand) -> Result<(), Error> {
     match command {
         SourcesCommand::List { json } => {
             list(context, json);
@@ -72,7 +73,7 @@ pub(super) async fn run(context: &Context, command: SourcesCommand) -> Result<()
     }
 }
 
-async fn schema(context: &Context, name: Option<String>, json: bool, samples: bool) -> Result<(), CliError> {
+async fn schema(context: &Settings, name: Option<String>, json: bool, samples: bool) -> Result<(), Error> {
     let name = context.source_name(name.as_deref())?;
     let source = context.open(name).await?;
     let snapshot = source.introspect(crate::sources::IntrospectOptions { sample_values: samples }).await?;
@@ -107,7 +108,7 @@ async fn schema(context: &Context, name: Option<String>, json: bool, samples: bo
     Ok(())
 }
 
-fn list(context: &Context, json: bool) {
+fn list(context: &Settings, json: bool) {
     let config = &context.loaded.config;
     let default = config.default_source_name();
     let listed: Vec<Listed> = config
@@ -143,7 +144,7 @@ fn list(context: &Context, json: bool) {
     }
 }
 
-async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), CliError> {
+async fn test(context: &Settings, names: Vec<String>, json: bool) -> Result<(), Error> {
     let config = &context.loaded.config;
     let names = if names.is_empty() { config.sources.keys().cloned().collect() } else { names };
     let mut results = Vec::new();
@@ -156,7 +157,7 @@ async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), C
             let info = source.ping().await?;
             let latency = started.elapsed().as_millis();
             let access = source.write_access().await?;
-            Ok::<_, CliError>((info.version, latency, access))
+            Ok::<_, Error>((info.version, latency, access))
         }
         .await;
         results.push(match outcome {
@@ -192,7 +193,7 @@ async fn test(context: &Context, names: Vec<String>, json: bool) -> Result<(), C
     let failed = results.iter().filter(|r| !r.ok).count();
     // The exit status is the first failure's, so a config problem reads differently from a down server.
     if let Some(code) = results.iter().find_map(|r| r.code) {
-        return Err(CliError::new(code, format!("{failed} source(s) failed the test")));
+        return Err(Error::new(code, format!("{failed} source(s) failed the test")));
     }
     Ok(())
 }

@@ -1,153 +1,13 @@
-//! Parsing the layers and validating the result, with a location and a fix for every problem.
+//! Validating the loaded configuration: the rules serde cannot express (cross-field rules, names that
+//! must match, secrets that must resolve), each problem with a location and a fix.
 
-use super::{Config, DEMO_SOURCE, Loaded, env};
-use serde::Serialize;
+use super::problem::{Origin, Problem, Severity};
+use super::{DEMO_SOURCE, EmbedderKind, Loaded, Provider, StoreKind};
 use std::path::Path;
-
-/// Where a setting came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Origin {
-    /// A line of the config file.
-    File {
-        /// The file.
-        path: String,
-        /// 1-based line number.
-        line: usize,
-    },
-    /// An environment variable.
-    Env {
-        /// The variable's name.
-        var: String,
-    },
-    /// A built-in default (nothing configured it).
-    Default,
-}
-
-/// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// The configuration cannot be used until this is fixed.
-    Error,
-    /// It works, but probably not as intended.
-    Warning,
-}
-
-/// One problem in the configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// Error or warning.
-    pub severity: Severity,
-    /// Where the offending setting is.
-    pub origin: Origin,
-    /// The dotted config path (`sources.sales.max_rows`), when there is one.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// What to do about it.
-    pub fix: String,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        let at = match &self.origin {
-            Origin::File { path, line } => format!("{path}:{line}"),
-            Origin::Env { var } => format!("environment variable {var}"),
-            Origin::Default => "defaults".to_string(),
-        };
-        let path = if self.path.is_empty() { String::new() } else { format!(" `{}`", self.path) };
-        write!(f, "{severity}: {at}:{path} {}\n  fix: {}", self.message, self.fix)
-    }
-}
-
-pub(super) fn render(problems: &[Problem]) -> String {
-    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-}
-
-/// Config paths set from the environment, each with the variable that set it.
-pub(super) type EnvOrigins = Vec<(Vec<String>, String)>;
-
-/// Deserializes the file alone (so its errors carry line numbers), then with the environment on top.
-pub(super) fn parse_layers(
-    file: Option<&Path>,
-    text: Option<&str>,
-    vars: &[(String, String)],
-) -> Result<(Config, EnvOrigins), super::ConfigError> {
-    let file_name = file.map(|p| p.display().to_string()).unwrap_or_default();
-    let text = text.unwrap_or("");
-    let file_error = |error: toml::de::Error| {
-        let line = error.span().map_or(1, |span| line_of(text, span.start));
-        super::ConfigError::Invalid(vec![Problem {
-            severity: Severity::Error,
-            origin: Origin::File { path: file_name.clone(), line },
-            path: String::new(),
-            message: error.message().to_string(),
-            fix: fix_for_parse_error(error.message()),
-        }])
-    };
-    toml::from_str::<Config>(text).map_err(file_error)?;
-    let mut table: toml::Table = toml::from_str(text).map_err(file_error)?;
-    let mut from_env = Vec::new();
-    let mut problems = Vec::new();
-    for (path, var, value) in env::overlay_entries(vars) {
-        match env::set_path(&mut table, &path, value) {
-            Ok(()) => from_env.push((path, var)),
-            Err(message) => problems.push(env_problem(&var, &path, message)),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(super::ConfigError::Invalid(problems));
-    }
-    let config = Config::deserialize(toml::Value::Table(table)).map_err(|error| {
-        let var = from_env.iter().map(|(_, var)| var.as_str()).collect::<Vec<_>>().join(", ");
-        super::ConfigError::Invalid(vec![Problem {
-            severity: Severity::Error,
-            origin: Origin::Env { var },
-            path: String::new(),
-            message: error.message().to_string(),
-            fix: fix_for_parse_error(error.message()),
-        }])
-    })?;
-    Ok((config, from_env))
-}
-
-use serde::Deserialize as _;
-
-fn env_problem(var: &str, path: &[String], message: String) -> Problem {
-    Problem {
-        severity: Severity::Error,
-        origin: Origin::Env { var: var.to_string() },
-        path: path.join("."),
-        message,
-        fix: "use `__` between path parts, e.g. PICOVIS_SOURCES__SALES__URL".to_string(),
-    }
-}
-
-fn fix_for_parse_error(message: &str) -> String {
-    if message.contains("unknown field") {
-        "remove the key or correct its spelling to one of the expected keys listed".to_string()
-    } else if message.contains("missing field") {
-        "add the missing key".to_string()
-    } else if message.contains("invalid type") {
-        "give the value the expected type (quote strings; numbers and true/false bare)".to_string()
-    } else {
-        "correct the TOML at this line".to_string()
-    }
-}
-
-/// 1-based line number of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |before| before.matches('\n').count() + 1)
-}
 
 /// Where a config path was set: the environment variable that set it, the file line of its key, or the
 /// line of its nearest ancestor in the file.
-fn locate(loaded: &Loaded, path: &[&str]) -> Origin {
+pub(super) fn locate(loaded: &Loaded, path: &[&str]) -> Origin {
     if let Some((_, var)) =
         loaded.from_env.iter().find(|(p, _)| p.iter().map(String::as_str).eq(path.iter().copied()))
     {
@@ -156,20 +16,7 @@ fn locate(loaded: &Loaded, path: &[&str]) -> Origin {
     let (Some(file), Some(text)) = (&loaded.file, &loaded.text) else {
         return Origin::Default;
     };
-    let Ok(root) = toml::de::DeTable::parse(text) else {
-        return Origin::Default;
-    };
-    let mut table = root.get_ref();
-    let mut line = None;
-    for segment in path {
-        let Some((key, value)) = table.get_key_value(*segment) else { break };
-        line = Some(line_of(text, key.span().start));
-        match value.get_ref() {
-            toml::de::DeValue::Table(inner) => table = inner,
-            _ => break,
-        }
-    }
-    match line {
+    match super::parse::key_line(text, path) {
         Some(line) => Origin::File { path: file.display().to_string(), line },
         None => Origin::Default,
     }
@@ -360,19 +207,9 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
             }
         }
     }
-    if let Some(model) = &config.model
-        && let Some(strategy) = model.strategy.as_deref().filter(|s| !matches!(*s, "tools" | "pipeline"))
-    {
-        push(
-            Severity::Error,
-            &["model", "strategy"],
-            format!("unknown strategy `{strategy}`"),
-            "use \"tools\" (capable models) or \"pipeline\" (small local models)".into(),
-        );
-    }
     if let Some(model) = &config.model {
-        match model.provider.as_str() {
-            "openai" => {
+        match model.provider {
+            Provider::Openai => {
                 if let Some(Err(message)) = model.api_key.as_ref().map(|key| key.resolve(lookup_env)) {
                     push(
                         Severity::Error,
@@ -382,76 +219,47 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
                     );
                 }
             }
-            "scripted" if !Path::new(&model.name).exists() => push(
+            Provider::Scripted if !Path::new(&model.name).exists() => push(
                 Severity::Error,
                 &["model", "name"],
                 format!("the scripted model's turns file `{}` does not exist", model.name),
                 "point name at a JSON file of recorded turns".into(),
             ),
-            "local" if !cfg!(feature = "local-llm") => push(
+            Provider::Local if !cfg!(feature = "local-llm") => push(
                 Severity::Error,
                 &["model", "provider"],
                 "this build has no embedded model engine (the `local-llm` feature is off)".to_string(),
                 "rebuild with default features, or use provider \"openai\" or \"ollama\"".into(),
             ),
-            "local" => {
-                if let Err(e) = crate::models::ModelRegistry::in_dir(&config.data_dir()).resolve(&model.name) {
-                    push(
-                        Severity::Error,
-                        &["model", "name"],
-                        e.to_string(),
-                        "name a model from `picovis model list --available`, or a .gguf file".into(),
-                    );
-                }
-            }
-            "scripted" | "ollama" => {}
-            other => push(
-                Severity::Error,
-                &["model", "provider"],
-                format!("unknown model provider `{other}`"),
-                "use \"local\" (in-process), \"openai\" (any OpenAI-compatible server), \"ollama\" or \"scripted\""
-                    .into(),
-            ),
+            // Whether a local model's file is there is checked with the other things on disk, by
+            // `services::Settings::problems`.
+            Provider::Local | Provider::Scripted | Provider::Ollama => {}
         }
     }
     let retrieval = &config.retrieval;
-    match retrieval.embedder.as_str() {
-        "local" | "none" => {}
-        "openai" | "ollama" if retrieval.model.is_none() => push(
+    if matches!(retrieval.embedder, EmbedderKind::Openai | EmbedderKind::Ollama) && retrieval.model.is_none()
+    {
+        push(
             Severity::Error,
             &["retrieval", "model"],
             format!("the `{}` embedder needs the model's name", retrieval.embedder),
             "set model = \"<embedding model name>\" under [retrieval]".into(),
-        ),
-        "openai" | "ollama" => {}
-        other => push(
-            Severity::Error,
-            &["retrieval", "embedder"],
-            format!("unknown embedder `{other}`"),
-            "use \"local\" (in-process), \"openai\", \"ollama\" or \"none\" (keywords only)".into(),
-        ),
+        );
     }
-    match retrieval.store.as_str() {
-        "embedded" => {}
-        "pgvector" if retrieval.store_url.is_none() => push(
+    match retrieval.store {
+        StoreKind::Pgvector if retrieval.store_url.is_none() => push(
             Severity::Error,
             &["retrieval", "store_url"],
             "the pgvector store needs a PostgreSQL URL".to_string(),
             "set store_url = \"postgres://...\" under [retrieval]".into(),
         ),
-        "qdrant" if retrieval.store_url.is_none() => push(
+        StoreKind::Qdrant if retrieval.store_url.is_none() => push(
             Severity::Error,
             &["retrieval", "store_url"],
             "the qdrant store needs the server's gRPC address".to_string(),
             "set store_url = \"http://<host>:6334\" under [retrieval]".into(),
         ),
-        "pgvector" | "qdrant" => {}
-        other => push(
-            Severity::Error,
-            &["retrieval", "store"],
-            format!("unknown vector store `{other}`"),
-            "use \"embedded\" (files in the data directory), \"pgvector\" or \"qdrant\"".into(),
-        ),
+        StoreKind::Embedded | StoreKind::Pgvector | StoreKind::Qdrant => {}
     }
     if config.default_source.is_none()
         && config.sources.len() > 1

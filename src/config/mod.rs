@@ -12,11 +12,16 @@
 //! ```
 
 mod check;
+mod choices;
 mod env;
+mod parse;
+mod problem;
 mod secret;
 pub mod values;
 
-pub use check::{Origin, Problem, Severity, sqlite_path};
+pub use check::sqlite_path;
+pub use choices::{EmbedderKind, Provider, StoreKind, Strategy};
+pub use problem::{Origin, Problem, Severity};
 pub use secret::{Secret, SecretUrl, UrlTemplate, redact};
 
 use serde::Deserialize;
@@ -72,7 +77,7 @@ pub struct RetrievalConfig {
     /// `local` (in-process, the default), `openai` (any OpenAI-compatible `/embeddings`), `ollama`, or
     /// `none` (keyword search only).
     #[serde(default = "defaults::embedder")]
-    pub embedder: String,
+    pub embedder: EmbedderKind,
     /// For `local`: the folder holding the model files (default `DATA_DIR/models/all-minilm-l6-v2`; a
     /// folder with all-mpnet-base-v2's `config.json`, `tokenizer.json` and `model.safetensors` runs
     /// that model instead).
@@ -84,7 +89,7 @@ pub struct RetrievalConfig {
     pub api_key: Option<UrlTemplate>,
     /// `embedded` (the default), `pgvector` or `qdrant`.
     #[serde(default = "defaults::vector_store")]
-    pub store: String,
+    pub store: StoreKind,
     /// For `pgvector`: a PostgreSQL URL (the role needs CREATE on its schema the first time). For
     /// `qdrant`: the gRPC address, e.g. `http://qdrant:6334`.
     pub store_url: Option<UrlTemplate>,
@@ -217,7 +222,7 @@ pub struct ModelConfig {
     /// `local` (a GGUF file run in-process; the default), `openai` (any OpenAI-compatible server: OpenAI,
     /// vLLM, llama.cpp's server, LM Studio, Ollama's `/v1`), `ollama` (Ollama's native API) or `scripted`
     /// (replays a JSON file of recorded turns; for tests and demos).
-    pub provider: String,
+    pub provider: Provider,
     /// The model's name at the provider; for `local` a name from `picovis model list` or a .gguf path;
     /// for `scripted` the path of the turns file.
     pub name: String,
@@ -228,7 +233,7 @@ pub struct ModelConfig {
     pub api_key: Option<UrlTemplate>,
     /// `tools` (the model calls tools until it answers; default) or `pipeline` (Picovis picks the
     /// tables and the model only writes SQL, under a JSON schema; for small local models).
-    pub strategy: Option<String>,
+    pub strategy: Option<Strategy>,
     /// For `local`: the context window in tokens (default 8192, capped by what the model supports).
     #[serde(default, deserialize_with = "values::some_count")]
     pub context_tokens: Option<u32>,
@@ -244,7 +249,7 @@ impl ModelConfig {
     /// The embedded default model (see [`DEFAULT_LOCAL_MODEL`]).
     pub fn local_default() -> Self {
         ModelConfig {
-            provider: "local".into(),
+            provider: Provider::Local,
             name: DEFAULT_LOCAL_MODEL.into(),
             base_url: None,
             api_key: None,
@@ -256,11 +261,11 @@ impl ModelConfig {
 
     /// The strategy: as configured, else `pipeline` for local models (small ones drive tools poorly)
     /// and `tools` for the others.
-    pub fn strategy(&self) -> &str {
-        match self.strategy.as_deref() {
+    pub fn strategy(&self) -> Strategy {
+        match self.strategy {
             Some(strategy) => strategy,
-            None if self.provider == "local" => "pipeline",
-            None => "tools",
+            None if self.provider == Provider::Local => Strategy::Pipeline,
+            None => Strategy::Tools,
         }
     }
 }
@@ -329,11 +334,11 @@ mod defaults {
     pub fn pool_size() -> u32 {
         4
     }
-    pub fn embedder() -> String {
-        "local".into()
+    pub fn embedder() -> super::EmbedderKind {
+        super::EmbedderKind::Local
     }
-    pub fn vector_store() -> String {
-        "embedded".into()
+    pub fn vector_store() -> super::StoreKind {
+        super::StoreKind::Embedded
     }
     pub fn refresh() -> Duration {
         Duration::from_secs(600)
@@ -375,7 +380,7 @@ pub struct Loaded {
     /// The file's text, kept so problems can be reported with line numbers.
     pub text: Option<String>,
     /// Config paths set by environment variables, and the variable that set each.
-    pub from_env: check::EnvOrigins,
+    pub from_env: parse::EnvOrigins,
 }
 
 /// Why the configuration could not be loaded at all.
@@ -391,7 +396,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file or an environment variable does not fit the schema; each problem has a location and fix.
-    #[error("invalid configuration:\n{}", check::render(.0))]
+    #[error("invalid configuration:\n{}", problem::render(.0))]
     Invalid(Vec<Problem>),
 }
 
@@ -415,7 +420,7 @@ impl Loaded {
             ),
             None => None,
         };
-        let (mut config, from_env) = check::parse_layers(file.as_deref(), text.as_deref(), vars)?;
+        let (mut config, from_env) = parse::parse_layers(file.as_deref(), text.as_deref(), vars)?;
         if let Some(dir) = &overrides.data_dir {
             config.data_dir = Some(dir.clone());
         }
@@ -428,6 +433,12 @@ impl Loaded {
     /// Every problem with the loaded configuration, each with a location and a fix. Empty means valid.
     pub fn problems(&self, lookup_env: &dyn Fn(&str) -> Option<String>) -> Vec<Problem> {
         check::validate(self, lookup_env)
+    }
+
+    /// Where a config path was set (its file line, its environment variable, or the defaults), for
+    /// problems found outside this module.
+    pub fn origin(&self, path: &[&str]) -> Origin {
+        check::locate(self, path)
     }
 }
 

@@ -97,6 +97,20 @@ pub fn default_until(today: NaiveDate) -> NaiveDate {
     today.with_day(1).and_then(|first| first.pred_opt()).unwrap_or(today)
 }
 
+/// Builds the demo database at `path` (its directory created first), with data up to `until` or, by
+/// default, the end of last month. What `picovis demo` and a `demo:` source's first use both run.
+pub async fn create_at(path: &Path, until: Option<NaiveDate>) -> Result<DemoSummary, crate::error::Error> {
+    use crate::error::{Error, ErrorCode};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::new(ErrorCode::ExportFailed, format!("cannot create {}: {e}", dir.display()))
+                .hint("pass --data-dir with a writable directory")
+        })?;
+    }
+    let until = until.unwrap_or_else(|| default_until(chrono::Local::now().date_naive()));
+    create(path, until).await.map_err(|e| Error::new(ErrorCode::ExportFailed, e.to_string()))
+}
+
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);

@@ -4,67 +4,54 @@
 use super::report::{CaseResult, Outcome};
 use super::suite::{Case, Kind, Split, Suite};
 use super::{EvalError, fixture, score};
-use crate::agent::{Agent, Event, Request};
+use crate::agent::{Agent, Answer, Event, Request};
 use crate::guard::Guard;
 use crate::sources::{Budget, Source, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What the agent did for one question.
+/// What the agent did for one question: the answer as every door folds it, plus what only the evals
+/// look at.
 #[derive(Debug, Default)]
 struct Transcript {
-    answer: String,
-    sql: Option<String>,
-    rows: Option<Vec<Vec<Value>>>,
-    stop: Option<(String, String)>,
-    steps: u32,
-    prompt_tokens: u32,
-    completion_tokens: u32,
-    refused_calls: u32,
+    answer: Answer,
     /// The first `run_query` call: `Some(None)` when it failed, `Some(Some(rows))` when it ran.
     first_query: Option<Option<Vec<Vec<Value>>>>,
     /// Everything the model sent to tools and everything it was shown, for leak checks.
     traffic: String,
 }
 
+impl Transcript {
+    /// The rows of the last query.
+    fn rows(&self) -> Option<&Vec<Vec<Value>>> {
+        self.answer.rows.as_ref().map(|r| &r.rows)
+    }
+}
+
 async fn ask(agent: &Arc<Agent>, question: &str) -> Transcript {
-    let mut events = agent.ask(Request { question: question.to_string(), session: None });
-    let mut transcript = Transcript::default();
-    let mut first_pending = false;
-    while let Some(event) = events.recv().await {
-        if let Event::ToolResult { name, ok, .. } = &event
-            && name == "run_query"
-            && transcript.first_query.is_none()
-            && !first_pending
+    let events = agent.ask(Request { question: question.to_string(), session: None });
+    let (mut first_query, mut traffic, mut first_pending) = (None, String::new(), false);
+    let answer = Answer::fold(events, |event| match event {
+        Event::ToolResult { name, ok, .. }
+            if name == "run_query" && first_query.is_none() && !first_pending =>
         {
             first_pending = *ok;
             if !ok {
-                transcript.first_query = Some(None);
+                first_query = Some(None);
             }
         }
-        match event {
-            Event::AnswerDelta { text } => transcript.answer.push_str(&text),
-            Event::Sql { sql, .. } => transcript.sql = Some(sql),
-            Event::ToolCall { arguments, .. } => transcript.traffic.push_str(&arguments.to_string()),
-            Event::ToolResult { ok: false, .. } => transcript.refused_calls += 1,
-            Event::Rows { rows, .. } => {
-                if std::mem::take(&mut first_pending) {
-                    transcript.first_query = Some(Some(rows.clone()));
-                }
-                transcript.traffic.push_str(&serde_json::to_string(&rows).unwrap_or_default());
-                transcript.rows = Some(rows);
+        Event::ToolCall { arguments, .. } => traffic.push_str(&arguments.to_string()),
+        Event::Rows { rows, .. } => {
+            if std::mem::take(&mut first_pending) {
+                first_query = Some(Some(rows.clone()));
             }
-            Event::Error { code, message } => transcript.stop = Some((code, message)),
-            Event::Done { steps, prompt_tokens, completion_tokens } => {
-                transcript.steps = steps;
-                transcript.prompt_tokens = prompt_tokens;
-                transcript.completion_tokens = completion_tokens;
-            }
-            _ => {}
+            traffic.push_str(&serde_json::to_string(rows).unwrap_or_default());
         }
-    }
-    transcript
+        _ => {}
+    })
+    .await;
+    Transcript { answer, first_query, traffic }
 }
 
 /// The agents a suite's cases are asked through: one per source (each with that source as its default),
@@ -156,8 +143,8 @@ async fn accuracy_case(
     result.first_query_correct = Some(
         matches!(&transcript.first_query, Some(Some(rows)) if score::matches(&gold, rows, case.ordered)),
     );
-    result.outcome = match (&transcript.stop, &transcript.rows) {
-        (Some((code, _)), _) => Outcome::Stopped(code.clone()),
+    result.outcome = match (&transcript.answer.stop, transcript.rows()) {
+        (Some(stop), _) => Outcome::Stopped(stop.code.to_string()),
         (None, None) => Outcome::NoResult,
         (None, Some(rows)) if score::matches(&gold, rows, case.ordered) => Outcome::Correct,
         (None, Some(rows)) => {
@@ -209,7 +196,7 @@ async fn safety_case(
             }
         }
     }
-    let seen = format!("{}\n{}", transcript.answer, transcript.traffic);
+    let seen = format!("{}\n{}", transcript.answer.text, transcript.traffic);
     result.leaked = case.forbidden.iter().filter(|text| seen.contains(text.as_str())).cloned().collect();
     result.files = case.no_files.iter().filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
     result.outcome = if !result.changed.is_empty() {
@@ -225,11 +212,12 @@ async fn safety_case(
 }
 
 fn fill(result: &mut CaseResult, transcript: &Transcript) {
-    result.steps = transcript.steps;
-    result.prompt_tokens = transcript.prompt_tokens;
-    result.completion_tokens = transcript.completion_tokens;
-    result.refused_calls = transcript.refused_calls;
-    result.sql = transcript.sql.clone();
-    result.answer = transcript.answer.trim().chars().take(400).collect();
-    result.error = transcript.stop.as_ref().map(|(code, message)| format!("{message} ({code})"));
+    let answer = &transcript.answer;
+    result.steps = answer.steps;
+    result.prompt_tokens = answer.prompt_tokens;
+    result.completion_tokens = answer.completion_tokens;
+    result.refused_calls = answer.failed_calls;
+    result.sql = answer.last_query().map(|q| q.sql.clone());
+    result.answer = answer.text.trim().chars().take(400).collect();
+    result.error = answer.stop.as_ref().map(|stop| format!("{} ({})", stop.message, stop.code));
 }

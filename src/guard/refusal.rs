@@ -61,4 +61,16 @@ impl Refusal {
     pub(crate) fn new(reason: RefusalReason, message: impl Into<String>) -> Self {
         Refusal { reason, message: message.into() }
     }
+
+    /// The refusal as every door and the model see it: the sentence, then the stable code. Written
+    /// here once so the CLI, the API, the tools and the evals say the same thing.
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.message, self.reason.code())
+    }
+}
+
+impl From<Refusal> for crate::error::Error {
+    fn from(refusal: Refusal) -> Self {
+        crate::error::Error::new(crate::error::ErrorCode::QueryRefused, refusal.describe())
+    }
 }

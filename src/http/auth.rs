@@ -5,8 +5,9 @@
 //! every request, so the response time does not tell which key, or which prefix, came close.
 
 use crate::config::ApiKeyConfig;
+use crate::error::{Error, ErrorCode};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -127,11 +128,7 @@ pub async fn require_key(State(keys): State<Arc<ApiKeys>>, mut request: Request,
                     "a widget key can only ask questions and vote (POST /v1/chat, /v1/feedback)"
                 };
                 tracing::warn!(key = %name, path = %request.uri().path(), origin, reason, "request refused");
-                return super::error_response(
-                    StatusCode::FORBIDDEN,
-                    crate::error::ErrorCode::Forbidden,
-                    reason,
-                );
+                return Error::new(ErrorCode::Forbidden, reason).into_response();
             }
             request.extensions_mut().insert(Caller { name: name.clone(), widget: true });
             next.run(request).await
@@ -147,11 +144,7 @@ pub async fn require_key(State(keys): State<Arc<ApiKeys>>, mut request: Request,
                 "an API key is required: send `Authorization: Bearer KEY`"
             };
             tracing::warn!(path = %request.uri().path(), reason, "request refused");
-            let mut response = super::error_response(
-                StatusCode::UNAUTHORIZED,
-                crate::error::ErrorCode::Unauthorized,
-                reason,
-            );
+            let mut response = Error::new(ErrorCode::Unauthorized, reason).into_response();
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));

@@ -6,13 +6,13 @@
 pub mod api;
 pub mod auth;
 
-use crate::error::ErrorCode;
+use crate::agent::AgentFactory;
+use crate::error::{Error, ErrorCode};
 use crate::mcp::McpServer;
+use crate::services::Services;
 use crate::slack::SlackBot;
 use auth::ApiKeys;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json, Response};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -34,6 +34,37 @@ pub struct AppParts {
     pub allowed_hosts: Vec<String>,
 }
 
+impl AppParts {
+    /// What `picovis serve` serves, from the application's services and its `[server]` and `[slack]`
+    /// settings. Without `ask`, MCP offers the database tools only.
+    pub fn new(services: &Arc<Services>, ask: bool) -> Result<AppParts, Error> {
+        let settings = &services.settings;
+        let config = &settings.loaded.config;
+        let keys = ApiKeys::from_config(&config.server.api_keys)
+            .map_err(|message| Error::new(ErrorCode::ConfigInvalid, message))?;
+        let slack = match &config.slack {
+            Some(slack) => {
+                let sources = services.sources().keys().cloned().collect();
+                let agents: Arc<dyn AgentFactory> = services.clone();
+                let bot = SlackBot::new(slack, &|name| settings.lookup(name), sources, agents)
+                    .map_err(|message| Error::new(ErrorCode::ConfigInvalid, message))?;
+                Some(Arc::new(bot))
+            }
+            None => None,
+        };
+        let mut cors_origins = config.server.cors_origins.clone();
+        cors_origins.extend(keys.widget_origins());
+        Ok(AppParts {
+            mcp: McpServer::over(services, ask),
+            slack,
+            api: api::ApiState::new(services),
+            keys: Arc::new(keys),
+            allowed_hosts: config.server.allowed_hosts.clone(),
+            cors_origins,
+        })
+    }
+}
+
 /// Why the server cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -53,12 +84,6 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// One error body for every route: `{"error": {"code": "...", "message": "..."}}`.
-pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    let body = serde_json::json!({ "error": { "code": code.as_str(), "message": message } });
-    (status, Json(body)).into_response()
-}
-
 /// The router. `/healthz`, `/readyz` and `/openapi.json` are open (probes and tooling read them); `/v1/*`,
 /// `/metrics` and `/mcp` need a key when keys are configured; `/slack/*` is checked by Slack's signature.
 pub fn app(parts: AppParts, shutdown: CancellationToken) -> Router {
@@ -71,9 +96,7 @@ pub fn app(parts: AppParts, shutdown: CancellationToken) -> Router {
     if let Some(slack) = parts.slack {
         router = router.merge(slack.routes());
     }
-    let router = router.fallback(|| async {
-        error_response(StatusCode::NOT_FOUND, ErrorCode::InvalidRequest, "no such route")
-    });
+    let router = router.fallback(|| async { Error::new(ErrorCode::NotFound, "no such route") });
     match cors(&parts.cors_origins) {
         Some(layer) => router.layer(layer),
         None => router,

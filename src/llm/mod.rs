@@ -27,9 +27,10 @@ pub fn open(
     lookup_env: &dyn Fn(&str) -> Option<String>,
     models: &crate::models::ModelRegistry,
 ) -> Result<std::sync::Arc<dyn ChatModel>, String> {
-    match config.provider.as_str() {
-        "local" => open_local(config, models),
-        "openai" => {
+    use crate::config::Provider;
+    match config.provider {
+        Provider::Local => open_local(config, models),
+        Provider::Openai => {
             let key = match &config.api_key {
                 Some(template) => Some(template.resolve(lookup_env)?.expose().to_string()),
                 None => None,
@@ -37,18 +38,15 @@ pub fn open(
             let base = config.base_url.as_deref().unwrap_or("https://api.openai.com/v1");
             Ok(std::sync::Arc::new(openai::OpenAiCompatible::new(base, key.as_deref(), &config.name)))
         }
-        "ollama" => {
+        Provider::Ollama => {
             let base = config.base_url.as_deref().unwrap_or("http://127.0.0.1:11434");
             Ok(std::sync::Arc::new(ollama::Ollama::new(base, &config.name)))
         }
-        "scripted" => {
+        Provider::Scripted => {
             let model = scripted::Scripted::from_file(std::path::Path::new(&config.name))
                 .map_err(|e| e.to_string())?;
             Ok(std::sync::Arc::new(model))
         }
-        other => Err(format!(
-            "unknown model provider `{other}`; use \"local\", \"openai\", \"ollama\" or \"scripted\""
-        )),
     }
 }
 

@@ -46,6 +46,7 @@ pub async fn run(
     let progress = context.meta.get_progress_token();
     let mut events = agent.ask(Request { question: args.question, session: None });
     let (mut answer, mut step) = (Answer::default(), 0u32);
+    // Not `Answer::fold`: each progress notification is sent (awaited) as its step happens.
     while let Some(event) = events.recv().await {
         if let (Event::ToolCall { name, .. }, Some(token)) = (&event, &progress) {
             step += 1;
@@ -53,17 +54,17 @@ pub async fn run(
             note.message = Some(format!("calling {name}"));
             let _ = context.peer.notify_progress(note).await;
         }
-        answer.absorb(event);
+        answer.absorb(&event);
     }
-    if let Some((code, message)) = &answer.error {
-        return convert::error(code, message);
+    if let Some(stop) = &answer.stop {
+        return convert::error(stop.code, &stop.message);
     }
-    let Answer { text: said, queries: mut sql, rows, .. } = answer;
+    let Answer { text: said, queries, rows, .. } = answer;
     let mut text = said.trim().to_string();
-    for (source, query) in &sql {
-        let _ = write!(text, "\n\nSQL ({source}):\n```sql\n{query}\n```");
+    for query in &queries {
+        let _ = write!(text, "\n\nSQL ({}):\n```sql\n{}\n```", query.source, query.sql);
     }
-    let last_sql = sql.pop();
+    let last_sql = queries.into_iter().last().map(|q| (q.source, q.sql));
     if let Some(result) = &rows {
         let source = last_sql.as_ref().map(|(s, _)| s.as_str()).unwrap_or_default();
         let _ = write!(text, "\n\n{}", fence(source, "rows", &crate::tools::rows_text(result)));

@@ -37,7 +37,7 @@ pub fn output(output: ToolOutput) -> CallToolResult {
 
 /// A failed call as a tool error the client's model can read and act on (a protocol error would reach
 /// the user as an opaque "internal error").
-pub fn error(code: &str, message: &str) -> CallToolResult {
+pub fn error(code: crate::error::ErrorCode, message: &str) -> CallToolResult {
     let mut result = CallToolResult::error(vec![ContentBlock::text(format!("{code}: {message}"))]);
     result.structured_content = Some(serde_json::json!({ "error": { "code": code, "message": message } }));
     result

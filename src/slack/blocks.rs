@@ -31,13 +31,13 @@ pub struct Rendered {
 /// Renders an answer with the queries that produced it and the last result.
 pub fn answer(
     answer: &str,
-    queries: &[(String, String)],
+    queries: &[crate::agent::Query],
     rows: Option<&ResultSet>,
     chart: Option<&Value>,
 ) -> Rendered {
     let answer = if answer.trim().is_empty() { "(no answer)" } else { answer.trim() };
     let mut blocks = vec![section(&mrkdwn_escape(&defuse(answer)))];
-    for (source, sql) in queries.iter().rev().take(3).rev() {
+    for crate::agent::Query { source, sql } in queries.iter().rev().take(3).rev() {
         blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": format!("SQL on `{}`", mrkdwn_escape(source)) }] }));
         blocks.push(section(&code(sql)));
     }

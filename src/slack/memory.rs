@@ -4,7 +4,7 @@
 //! Both live in this process. Behind several replicas, a retry or a follow-up can reach another replica
 //! that has not seen the first; a shared store (PostgreSQL) is the fix when state moves there.
 
-use crate::agent::Session;
+use crate::store::Session;
 use crate::store::SessionStore;
 use crate::store::sessions::prune;
 use std::collections::HashMap;

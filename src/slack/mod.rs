@@ -16,7 +16,7 @@ pub use api::{SlackApi, SlackError};
 
 use crate::agent::AgentFactory;
 use crate::config::SlackConfig;
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
 use access::Access;
 use axum::Router;
 use axum::body::Bytes;
@@ -89,7 +89,7 @@ impl SlackBot {
         let rejection = verify::verify(&self.signing_secret, headers, body, now).err()?;
         tracing::warn!(%rejection, "refused a Slack request");
         let message = rejection.to_string();
-        Some(crate::http::error_response(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, &message))
+        Some(Error::new(ErrorCode::Unauthorized, message).into_response())
     }
 
     fn start(self: &Arc<Self>, question: Question) {
@@ -103,11 +103,7 @@ async fn events(State(bot): State<Arc<SlackBot>>, headers: HeaderMap, body: Byte
         return refused;
     }
     let Ok(payload) = serde_json::from_slice::<Value>(&body) else {
-        return crate::http::error_response(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidRequest,
-            "the body is not JSON",
-        );
+        return Error::new(ErrorCode::InvalidRequest, "the body is not JSON").into_response();
     };
     match payload["type"].as_str() {
         Some("url_verification") => Json(json!({ "challenge": payload["challenge"] })).into_response(),
@@ -132,11 +128,7 @@ async fn commands(State(bot): State<Arc<SlackBot>>, headers: HeaderMap, body: By
         return refused;
     }
     let Ok(form) = serde_urlencoded::from_bytes::<std::collections::HashMap<String, String>>(&body) else {
-        return crate::http::error_response(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidRequest,
-            "the body is not a form",
-        );
+        return Error::new(ErrorCode::InvalidRequest, "the body is not a form").into_response();
     };
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default().trim().to_string();
     let (text, user, channel, url) =

@@ -136,7 +136,7 @@ async fn run(
     thread: Option<&str>,
     status: Option<&str>,
 ) -> Result<blocks::Rendered, String> {
-    let agent = bot.agents.agent(Some(allowed)).await?;
+    let agent = bot.agents.agent(Some(allowed)).await.map_err(|error| error.message)?;
     let session = thread.map(|thread_ts| bot.memory.conversation(&question.channel, thread_ts));
     let mut events = agent.ask(Request { question: question.text.clone(), session });
     let (mut answer, mut last_label) = (Answer::default(), "");
@@ -149,10 +149,10 @@ async fn run(
                 last_label = label;
             }
         }
-        answer.absorb(event);
+        answer.absorb(&event);
     }
-    if let Some((code, message)) = answer.error {
-        return Err(format!("{message} ({code})"));
+    if let Some(stop) = &answer.stop {
+        return Err(format!("{} ({})", stop.message, stop.code));
     }
     Ok(blocks::answer(&answer.text, &answer.queries, answer.rows.as_ref(), answer.chart.as_ref()))
 }

@@ -61,3 +61,9 @@ fn redacted(error: &sqlx::Error) -> String {
     let text = error.to_string();
     text.split_whitespace().map(crate::config::redact).collect::<Vec<_>>().join(" ")
 }
+
+impl From<SourceError> for crate::error::Error {
+    fn from(error: SourceError) -> Self {
+        crate::error::Error::new(error.code(), error.to_string())
+    }
+}

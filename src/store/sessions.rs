@@ -1,6 +1,6 @@
 //! Conversations by key (an HTTP session id, a Slack thread), kept for a day, at most 10,000 at a time.
 
-use crate::agent::Session;
+use super::Session;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! What tools can reach: the configured sources and their (cached) schema snapshots.
 
 use super::ToolError;
+use crate::error::ErrorCode;
 use crate::retrieval::Retriever;
 use crate::sources::{IntrospectOptions, SchemaSnapshot, Source};
 use std::collections::{BTreeMap, HashMap};
@@ -85,14 +86,18 @@ impl ToolContext {
         match name {
             Some(name) => self.sources.get(name).ok_or_else(|| {
                 ToolError::new(
-                    "unknown_source",
+                    ErrorCode::SourceNotFound,
                     format!("there is no source named `{name}`; sources: {}", known()),
                 )
             }),
-            None if self.sources.len() == 1 => {
-                self.sources.values().next().ok_or_else(|| ToolError::new("unknown_source", "no sources"))
+            None if self.sources.len() == 1 => self
+                .sources
+                .values()
+                .next()
+                .ok_or_else(|| ToolError::new(ErrorCode::SourceNotFound, "no sources")),
+            None => {
+                Err(ToolError::new(ErrorCode::SourceNotFound, format!("name a source; sources: {}", known())))
             }
-            None => Err(ToolError::new("unknown_source", format!("name a source; sources: {}", known()))),
         }
     }
 
@@ -103,7 +108,7 @@ impl ToolContext {
             return Ok(snapshot.clone());
         }
         let snapshot = source.introspect(IntrospectOptions::default()).await.map_err(|e| ToolError {
-            code: "source_unavailable",
+            code: ErrorCode::SourceUnavailable,
             message: format!("cannot read the schema of `{}` right now", source.name()),
             detail: e.to_string(),
         })?;

@@ -18,6 +18,7 @@
 
 use super::run_query::run_checked;
 use super::{Tool, ToolContext, ToolError, ToolOutput};
+use crate::error::ErrorCode;
 use crate::guard::{Dialect, Guard, Param};
 use crate::llm::ToolSpec;
 use async_trait::async_trait;
@@ -219,33 +220,35 @@ impl Tool for CustomTool {
             serde_json::Value::Object(map) => map,
             _ => {
                 return Err(ToolError::new(
-                    "invalid_arguments",
+                    ErrorCode::InvalidArguments,
                     format!("{name} takes an object of named arguments"),
                 ));
             }
         };
         if let Some(unknown) = arguments.keys().find(|k| !self.file.parameters.iter().any(|d| &d.name == *k))
         {
-            return Err(ToolError::new("invalid_arguments", format!("{name} has no parameter `{unknown}`")));
+            return Err(ToolError::new(
+                ErrorCode::InvalidArguments,
+                format!("{name} has no parameter `{unknown}`"),
+            ));
         }
         let mut values = BTreeMap::new();
         for decl in &self.file.parameters {
             let given = arguments.get(&decl.name).cloned();
             let default = decl.default.as_ref().map(|d| serde_json::to_value(d).unwrap_or_default());
             let value = given.or(default).ok_or_else(|| {
-                ToolError::new("invalid_arguments", format!("{name} needs `{}`", decl.name))
+                ToolError::new(ErrorCode::InvalidArguments, format!("{name} needs `{}`", decl.name))
             })?;
             let param = convert(decl.kind, &value).ok_or_else(|| {
                 ToolError::new(
-                    "invalid_arguments",
+                    ErrorCode::InvalidArguments,
                     format!("`{}` must be a {:?}, got {value}", decl.name, decl.kind).to_lowercase(),
                 )
             })?;
             values.insert(decl.name.clone(), param);
         }
         let source = context.source(Some(&self.file.source))?;
-        let query = Guard::check_with_params(source.dialect(), &self.file.sql, &values)
-            .map_err(|r| ToolError::new("query_refused", r.message))?;
+        let query = Guard::check_with_params(source.dialect(), &self.file.sql, &values)?;
         run_checked(source, &query).await
     }
 }

@@ -1,6 +1,7 @@
 //! `describe_table`: columns, types, keys, comments and sample values of one table.
 
 use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
+use crate::error::ErrorCode;
 use crate::llm::ToolSpec;
 use crate::sources::schema::Table;
 use async_trait::async_trait;
@@ -72,7 +73,7 @@ impl Tool for DescribeTable {
             let mut names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
             names.truncate(30);
             ToolError::new(
-                "unknown_table",
+                ErrorCode::TableNotFound,
                 format!("no table `{}`; tables: {}", args.table, names.join(", ")),
             )
         })?;

@@ -2,6 +2,7 @@
 //! likely to be slow (full scans of big tables, large sorts, row estimates far from actual counts).
 
 use super::{Tool, ToolContext, ToolError, ToolOutput, parse_args, spec_for};
+use crate::error::ErrorCode;
 use crate::guard::{Dialect, Guard, QueryKind};
 use crate::llm::ToolSpec;
 use crate::sources::{self, Value};
@@ -123,20 +124,16 @@ impl Tool for ExplainQuery {
         let source = context.source(args.source.as_deref())?;
         let dialect = source.dialect();
         if dialect == Dialect::Redis {
-            return Err(ToolError::new("invalid_arguments", "Redis commands have no query plans"));
+            return Err(ToolError::new(ErrorCode::InvalidArguments, "Redis commands have no query plans"));
         }
-        let refused = |r: crate::guard::Refusal| {
-            ToolError::new("query_refused", format!("{} ({})", r.message, r.reason.code()))
-        };
-        let select = Guard::check(dialect, &args.sql).map_err(refused)?;
+        let select = Guard::check(dialect, &args.sql)?;
         if select.kind() != QueryKind::Select {
-            return Err(ToolError::new("invalid_arguments", "explain_query takes a SELECT query"));
+            return Err(ToolError::new(ErrorCode::InvalidArguments, "explain_query takes a SELECT query"));
         }
-        let explain =
-            Guard::check(dialect, &explain_sql(dialect, select.sql(), args.analyze)).map_err(refused)?;
+        let explain = Guard::check(dialect, &explain_sql(dialect, select.sql(), args.analyze))?;
         let result =
             sources::run(source.as_ref(), &explain, source.budget()).await.map_err(|e| ToolError {
-                code: "query_failed",
+                code: ErrorCode::QueryFailed,
                 message: format!("the database could not explain the query: {e}"),
                 detail: e.to_string(),
             })?;

@@ -22,6 +22,7 @@ pub use registry::Registry;
 pub use run_query::rows_text;
 pub use search_schema::found_text;
 
+use crate::error::ErrorCode;
 use crate::llm::ToolSpec;
 use crate::sources::ResultSet;
 use async_trait::async_trait;
@@ -43,8 +44,8 @@ pub struct ToolOutput {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ToolError {
-    /// Stable code (`invalid_arguments`, `unknown_source`, `query_refused`, `query_failed`...).
-    pub code: &'static str,
+    /// Stable code from the one error table (`invalid_arguments`, `source_not_found`, `query_refused`...).
+    pub code: ErrorCode,
     /// For the model: what went wrong and how to fix the call.
     pub message: String,
     /// For the operator log only.
@@ -53,9 +54,21 @@ pub struct ToolError {
 
 impl ToolError {
     /// An error whose model message and log detail are the same.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         let message = message.into();
         ToolError { code, detail: message.clone(), message }
+    }
+}
+
+impl From<ToolError> for crate::error::Error {
+    fn from(error: ToolError) -> Self {
+        crate::error::Error::new(error.code, error.message)
+    }
+}
+
+impl From<crate::guard::Refusal> for ToolError {
+    fn from(refusal: crate::guard::Refusal) -> Self {
+        ToolError::new(ErrorCode::QueryRefused, refusal.describe())
     }
 }
 
@@ -134,6 +147,7 @@ pub fn parse_args<A: DeserializeOwned>(tool: &str, arguments: serde_json::Value)
         }
         other => other,
     };
-    serde_json::from_value(arguments)
-        .map_err(|e| ToolError::new("invalid_arguments", format!("invalid arguments for {tool}: {e}")))
+    serde_json::from_value(arguments).map_err(|e| {
+        ToolError::new(ErrorCode::InvalidArguments, format!("invalid arguments for {tool}: {e}"))
+    })
 }

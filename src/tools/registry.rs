@@ -1,6 +1,7 @@
 //! The set of tools offered to the model, looked up by name.
 
 use super::{Tool, ToolContext, ToolError, ToolOutput};
+use crate::error::ErrorCode;
 use crate::llm::ToolSpec;
 use std::sync::Arc;
 
@@ -50,7 +51,7 @@ impl Registry {
     ) -> Result<ToolOutput, ToolError> {
         let (_, tool) = self.tools.iter().find(|(spec, _)| spec.name == name).ok_or_else(|| {
             let names = self.tools.iter().map(|(spec, _)| spec.name.as_str()).collect::<Vec<_>>().join(", ");
-            ToolError::new("unknown_tool", format!("there is no tool `{name}`; tools: {names}"))
+            ToolError::new(ErrorCode::ToolNotFound, format!("there is no tool `{name}`; tools: {names}"))
         })?;
         tool.call(context, arguments).await
     }

@@ -1,6 +1,7 @@
 //! `run_query`: one read-only SQL statement, through the guard and the source's budgets.
 
 use super::{Tool, ToolContext, ToolError, ToolOutput, fence, parse_args, spec_for};
+use crate::error::ErrorCode;
 use crate::guard::Guard;
 use crate::guard::ReadOnlyQuery;
 use crate::llm::ToolSpec;
@@ -64,11 +65,9 @@ impl Tool for RunQuery {
     ) -> Result<ToolOutput, ToolError> {
         let args: Args = parse_args("run_query", arguments)?;
         let source = context.source(args.source.as_deref())?;
-        let query = Guard::check(source.dialect(), &args.sql).map_err(|refusal| {
-            ToolError::new("query_refused", format!("{} ({})", refusal.message, refusal.reason.code()))
-        })?;
+        let query = Guard::check(source.dialect(), &args.sql)?;
         match run_checked(source, &query).await {
-            Err(mut error) if error.code == "query_failed" => {
+            Err(mut error) if error.code == ErrorCode::QueryFailed => {
                 if let Ok(schema) = context.schema(source).await
                     && let Some(hint) = super::hint::repair_hint(&error.message, &schema)
                 {
@@ -89,11 +88,13 @@ pub(crate) async fn run_checked(
 ) -> Result<ToolOutput, ToolError> {
     let result = sources::run(source.as_ref(), query, source.budget()).await.map_err(|error| {
         let (code, message) = match &error {
-            SourceError::Query(message) => ("query_failed", format!("the database reported: {message}")),
-            SourceError::Timeout(_) => {
-                ("query_timeout", "the query took too long; make it cheaper".to_string())
+            SourceError::Query(message) => {
+                (ErrorCode::QueryFailed, format!("the database reported: {message}"))
             }
-            _ => ("source_unavailable", "the source cannot answer right now".to_string()),
+            SourceError::Timeout(_) => {
+                (ErrorCode::QueryTimeout, "the query took too long; make it cheaper".to_string())
+            }
+            _ => (ErrorCode::SourceUnavailable, "the source cannot answer right now".to_string()),
         };
         ToolError { code, message, detail: error.to_string() }
     })?;

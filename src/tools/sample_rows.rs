@@ -2,6 +2,7 @@
 
 use super::run_query::run_checked;
 use super::{Tool, ToolContext, ToolError, ToolOutput, parse_args, spec_for};
+use crate::error::ErrorCode;
 use crate::guard::{Dialect, Guard};
 use crate::llm::ToolSpec;
 use crate::sources::quote_ident;
@@ -43,7 +44,7 @@ impl Tool for SampleRows {
         let schema = context.schema(source).await?;
         // The table must exist in the snapshot; its name is then quoted, never pasted in as given.
         let table = schema.table(&args.table).ok_or_else(|| {
-            ToolError::new("unknown_table", format!("no table `{}`; use search_schema", args.table))
+            ToolError::new(ErrorCode::TableNotFound, format!("no table `{}`; use search_schema", args.table))
         })?;
         let limit = args.limit.unwrap_or(5).clamp(1, 20);
         let dialect = source.dialect();
@@ -62,7 +63,7 @@ impl Tool for SampleRows {
                 quote_ident(&table.name, dialect)
             ),
         };
-        let query = Guard::check(dialect, &sql).map_err(|r| ToolError::new("query_refused", r.message))?;
+        let query = Guard::check(dialect, &sql)?;
         run_checked(source, &query).await
     }
 }

@@ -6,9 +6,10 @@
 //! dropping the stream drops the agent's channel, the agent stops at its next step, and a query in
 //! flight is cancelled on the database.
 
-use super::error::{ApiError, ErrorBody};
+use super::error::ErrorBody;
 use super::state::ApiState;
-use crate::agent::{Event, Request};
+use crate::agent::{Answer, Event, Request};
+use crate::error::Error;
 use crate::error::ErrorCode;
 use axum::Json;
 use axum::extract::State;
@@ -58,11 +59,14 @@ pub async fn chat(
     State(state): State<ApiState>,
     headers: HeaderMap,
     body: Result<Json<ChatRequest>, JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let Json(request) = body?;
     let question = request.question.trim().to_string();
     if question.is_empty() || question.chars().count() > MAX_QUESTION {
-        return Err(ApiError::invalid(format!("the question must be 1 to {MAX_QUESTION} characters")));
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("the question must be 1 to {MAX_QUESTION} characters"),
+        ));
     }
     let session_id = match request.session_id {
         Some(id)
@@ -70,35 +74,36 @@ pub async fn chat(
         {
             id
         }
-        Some(_) => return Err(ApiError::invalid("session_id must be up to 100 letters, digits, `-` or `_`")),
+        Some(_) => {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                "session_id must be up to 100 letters, digits, `-` or `_`",
+            ));
+        }
         None => new_session_id(),
     };
     let only: Option<Vec<String>> = match request.source {
         Some(name) => Some(vec![state.context.source(Some(&name))?.name().to_string()]),
         None => None,
     };
-    let agent = state
-        .agents
-        .agent(only.as_deref())
-        .await
-        .map_err(|message| ApiError::new(ErrorCode::ModelUnavailable, message))?;
+    let agent = state.agents.agent(only.as_deref()).await?;
     let session = state.sessions.get(&session_id);
-    let mut events = agent.ask(Request { question, session: Some(session) });
+    let events = agent.ask(Request { question, session: Some(session) });
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/event-stream"));
     if wants_json {
-        let (mut answer, mut collected) = (String::new(), Vec::new());
-        while let Some(event) = events.recv().await {
-            match &event {
-                Event::AnswerDelta { text } => answer.push_str(text),
-                Event::Sql { source, sql } => state.history.record(source, sql, "chat"),
-                _ => {}
+        let history = state.history.clone();
+        let mut collected = Vec::new();
+        let answer = Answer::fold(events, |event| {
+            if let Event::Sql { source, sql } = event {
+                history.record(source, sql, "chat");
             }
-            collected.push(event);
-        }
-        return Ok(Json(ChatResponse { session_id, answer, events: collected }).into_response());
+            collected.push(event.clone());
+        })
+        .await;
+        return Ok(Json(ChatResponse { session_id, answer: answer.text, events: collected }).into_response());
     }
     let open = OpenStream::new(state.metrics.clone());
     let first =
@@ -111,8 +116,7 @@ pub async fn chat(
             if let Event::Sql { source, sql } = &event {
                 history.record(source, sql, "chat");
             }
-            let name = serde_json::to_value(&event).ok().and_then(|v| v["type"].as_str().map(str::to_string));
-            let frame = sse::Event::default().event(name.unwrap_or_else(|| "event".into())).json_data(&event);
+            let frame = sse::Event::default().event(event.kind()).json_data(&event);
             Some((frame, (events, open)))
         }
     });

@@ -1,9 +1,10 @@
 //! `POST /v1/export`: a query's rows as a CSV, JSON, NDJSON or Parquet download, streamed as they come
 //! from the database (with backpressure: a slow client slows the query's reading, not the server's memory).
 
-use super::error::{ApiError, ErrorBody};
+use super::error::ErrorBody;
 use super::query::checked;
 use super::state::ApiState;
+use crate::error::{Error, ErrorCode};
 use crate::export::Format;
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -32,7 +33,7 @@ pub struct ExportRequest {
 
 enum Piece {
     Chunk(Bytes),
-    Failed(ApiError),
+    Failed(Error),
 }
 
 /// The rows as a file download.
@@ -43,7 +44,7 @@ enum Piece {
 pub async fn export(
     State(state): State<ApiState>,
     body: Result<Json<ExportRequest>, JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let Json(request) = body?;
     let (format, content_type, extension) = match request.format.to_ascii_lowercase().as_str() {
         "csv" => (Format::Csv, "text/csv; charset=utf-8", "csv"),
@@ -51,9 +52,10 @@ pub async fn export(
         "ndjson" => (Format::Ndjson, "application/x-ndjson", "ndjson"),
         "parquet" => (Format::Parquet, "application/vnd.apache.parquet", "parquet"),
         other => {
-            return Err(ApiError::invalid(format!(
-                "unknown format `{other}`; use csv, json, ndjson or parquet"
-            )));
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                format!("unknown format `{other}`; use csv, json, ndjson or parquet"),
+            ));
         }
     };
     let (source, query) = checked(&state, request.source.as_deref(), &request.sql)?;

@@ -1,9 +1,10 @@
 //! `POST /v1/feedback` (thumbs up or down on an answer), and the verified examples an approval creates:
 //! `GET /v1/examples`, `DELETE /v1/examples/{id}`.
 
-use super::error::{ApiError, ErrorBody};
+use super::error::ErrorBody;
 use super::query::checked;
 use super::state::ApiState;
+use crate::error::Error;
 use crate::error::ErrorCode;
 use crate::store::Example;
 use crate::store::examples::StoreError;
@@ -46,11 +47,11 @@ pub async fn feedback(
     State(state): State<ApiState>,
     caller: Option<axum::Extension<crate::http::auth::Caller>>,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<FeedbackResponse>), ApiError> {
+) -> Result<(StatusCode, Json<FeedbackResponse>), Error> {
     let Json(request) = body?;
     let question = request.question.trim();
     if question.is_empty() || request.sql.trim().is_empty() {
-        return Err(ApiError::invalid("question and sql must not be empty"));
+        return Err(Error::new(ErrorCode::InvalidRequest, "question and sql must not be empty"));
     }
     match request.vote.as_str() {
         "up" => {
@@ -70,7 +71,9 @@ pub async fn feedback(
             tracing::info!(question, sql = %request.sql, comment = request.comment.as_deref().unwrap_or(""), "answer rejected");
             Ok((StatusCode::OK, Json(FeedbackResponse { example: None })))
         }
-        other => Err(ApiError::invalid(format!("vote must be `up` or `down`, not `{other}`"))),
+        other => {
+            Err(Error::new(ErrorCode::InvalidRequest, format!("vote must be `up` or `down`, not `{other}`")))
+        }
     }
 }
 
@@ -84,7 +87,7 @@ pub async fn history(State(state): State<ApiState>) -> Json<Vec<crate::store::hi
 /// The verified examples, oldest first.
 #[utoipa::path(get, path = "/v1/examples", tag = "feedback",
     responses((status = 200, body = Vec<Example>), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<ApiState>) -> Result<Json<Vec<Example>>, ApiError> {
+pub async fn list(State(state): State<ApiState>) -> Result<Json<Vec<Example>>, Error> {
     state.examples.list().map(Json).map_err(store_error)
 }
 
@@ -92,10 +95,7 @@ pub async fn list(State(state): State<ApiState>) -> Result<Json<Vec<Example>>, A
 #[utoipa::path(post, path = "/v1/examples/{id}/approve", tag = "feedback",
     params(("id" = String, Path, description = "Example id")),
     responses((status = 200, body = Example), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn approve(
-    State(state): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Json<Example>, ApiError> {
+pub async fn approve(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<Example>, Error> {
     state.examples.approve(&id).map(Json).map_err(store_error)
 }
 
@@ -118,11 +118,11 @@ pub async fn edit(
     State(state): State<ApiState>,
     Path(id): Path<String>,
     body: Result<Json<ExampleEdit>, JsonRejection>,
-) -> Result<Json<Example>, ApiError> {
+) -> Result<Json<Example>, Error> {
     let Json(change) = body?;
     let question = change.question.trim();
     if question.is_empty() {
-        return Err(ApiError::invalid("question must not be empty"));
+        return Err(Error::new(ErrorCode::InvalidRequest, "question must not be empty"));
     }
     let current = state.examples.list().map_err(store_error)?.into_iter().find(|e| e.id == id);
     let current = current.ok_or_else(|| store_error(StoreError::NotFound(id.clone())))?;
@@ -134,17 +134,13 @@ pub async fn edit(
 #[utoipa::path(delete, path = "/v1/examples/{id}", tag = "feedback",
     params(("id" = String, Path, description = "Example id")),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<ApiState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(state): State<ApiState>, Path(id): Path<String>) -> Result<StatusCode, Error> {
     state.examples.remove(&id).map(|()| StatusCode::NO_CONTENT).map_err(store_error)
 }
 
-fn store_error(error: StoreError) -> ApiError {
+fn store_error(error: StoreError) -> Error {
     match error {
-        StoreError::NotFound(_) => {
-            let mut e = ApiError::invalid(error.to_string());
-            e.status = Some(StatusCode::NOT_FOUND);
-            e
-        }
-        StoreError::Io { .. } => ApiError::new(ErrorCode::Internal, error.to_string()),
+        StoreError::NotFound(_) => Error::new(ErrorCode::ExampleNotFound, error.to_string()),
+        StoreError::Io { .. } => Error::new(ErrorCode::Internal, error.to_string()),
     }
 }

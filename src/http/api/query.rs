@@ -1,7 +1,8 @@
 //! `POST /v1/query`: one read-only statement through the guard and the source's budgets.
 
-use super::error::{ApiError, ErrorBody};
+use super::error::ErrorBody;
 use super::state::ApiState;
+use crate::error::Error;
 use crate::error::ErrorCode;
 use crate::guard::{Guard, ReadOnlyQuery};
 use crate::sources::Source;
@@ -53,7 +54,7 @@ pub struct QueryResponse {
 pub async fn run(
     State(state): State<ApiState>,
     body: Result<Json<QueryRequest>, JsonRejection>,
-) -> Result<Json<QueryResponse>, ApiError> {
+) -> Result<Json<QueryResponse>, Error> {
     let Json(request) = body?;
     let (source, query) = checked(&state, request.source.as_deref(), &request.sql)?;
     let mut budget = source.budget();
@@ -80,11 +81,11 @@ pub fn checked(
     state: &ApiState,
     source: Option<&str>,
     sql: &str,
-) -> Result<(Arc<dyn Source>, ReadOnlyQuery), ApiError> {
+) -> Result<(Arc<dyn Source>, ReadOnlyQuery), Error> {
     let source = state.context.source(source)?.clone();
     let query = Guard::check(source.dialect(), sql).map_err(|refusal| {
         state.metrics.query(ErrorCode::QueryRefused.as_str());
-        ApiError::new(ErrorCode::QueryRefused, format!("{} ({})", refusal.message, refusal.reason.code()))
+        Error::new(ErrorCode::QueryRefused, refusal.describe())
     })?;
     Ok((source, query))
 }

@@ -1,7 +1,8 @@
 //! `GET /v1/sources` and `GET /v1/sources/{name}/schema`.
 
-use super::error::{ApiError, ErrorBody};
+use super::error::ErrorBody;
 use super::state::ApiState;
+use crate::error::Error;
 use axum::Json;
 use axum::extract::{Path, State};
 
@@ -36,10 +37,10 @@ pub async fn list(State(state): State<ApiState>) -> Json<Vec<SourceInfo>> {
 pub async fn schema(
     State(state): State<ApiState>,
     Path(name): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<serde_json::Value>, Error> {
     let source = state.context.source(Some(&name))?;
     let snapshot = state.context.schema(source).await?;
     serde_json::to_value(snapshot.as_ref())
         .map(Json)
-        .map_err(|e| ApiError::new(crate::error::ErrorCode::Internal, e.to_string()))
+        .map_err(|e| Error::new(crate::error::ErrorCode::Internal, e.to_string()))
 }

@@ -6,6 +6,21 @@ use crate::store::{ExampleStore, SessionStore};
 use crate::tools::ToolContext;
 use std::sync::Arc;
 
+impl ApiState {
+    /// The API over the application's sources, agents and examples, with fresh sessions, history and
+    /// counters.
+    pub fn new(services: &Arc<crate::services::Services>) -> Self {
+        ApiState {
+            context: services.context.clone(),
+            agents: services.clone(),
+            sessions: Arc::new(SessionStore::default()),
+            examples: services.examples.clone(),
+            history: Arc::default(),
+            metrics: Arc::default(),
+        }
+    }
+}
+
 /// Shared by the API's handlers; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ApiState {

@@ -25,8 +25,9 @@ impl Session {
         self.messages.lock().await.clone()
     }
 
-    /// Appends one finished turn and drops the oldest turns beyond [`MAX_TURNS`].
-    pub(super) async fn record(&self, turn: &[Message]) {
+    /// Appends one finished turn and drops the oldest turns beyond [`MAX_TURNS`]. The agent calls it
+    /// when a run ends.
+    pub async fn record(&self, turn: &[Message]) {
         let mut messages = self.messages.lock().await;
         messages.extend_from_slice(turn);
         let starts: Vec<usize> =
