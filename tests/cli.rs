@@ -168,9 +168,11 @@ fn config_syntax_errors_point_at_the_line() {
     std::fs::write(dir.path().join("picovis.toml"), "[sources.a]\nurl = \"demo:\"\nmax_row = 5\n").unwrap();
     let out = picovis(dir.path(), &["config", "check"]);
     assert_eq!(out.status.code(), Some(3));
-    let text = stderr(&out);
-    assert!(text.contains("picovis.toml:3"), "{text}");
+    // Listed with the other problems, on stdout, with the key's path and the nearest key.
+    let text = stdout(&out);
+    assert!(text.contains("picovis.toml:3: `sources.a.max_row`"), "{text}");
     assert!(text.contains("unknown field `max_row`"), "{text}");
+    assert!(text.contains("did you mean `max_rows`?"), "{text}");
 }
 
 #[test]

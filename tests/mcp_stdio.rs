@@ -210,8 +210,8 @@ async fn bad_calls_get_clear_errors_and_the_server_keeps_serving() {
     );
     assert!(text(ok(&report, 2)).contains("unknown field `limit`"), "{}", ok(&report, 2));
     let oversized = ok(&report, 3);
-    assert!(text(oversized).starts_with("arguments_too_large: "), "{oversized}");
-    assert!(text(ok(&report, 4)).starts_with("unknown_source: there is no source named `nowhere`"));
+    assert!(text(oversized).starts_with("payload_too_large: "), "{oversized}");
+    assert!(text(ok(&report, 4)).starts_with("source_not_found: there is no source named `nowhere`"));
     // `ask` is not offered with --no-ask.
     assert_eq!(failed(&report, 5)["code"], -32602);
     ok(&report, 6);

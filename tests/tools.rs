@@ -80,12 +80,12 @@ async fn sqlite_explain_and_sample_rows() {
     assert!(rows.contains("(2 rows)"), "{rows}");
     let missing =
         call(&ctx, "sample_rows", serde_json::json!({"table": "nope; DROP TABLE x"})).await.unwrap_err();
-    assert!(missing.starts_with("unknown_table"), "{missing}");
+    assert!(missing.starts_with("table_not_found"), "{missing}");
     let bad = call(&ctx, "sample_rows", serde_json::json!({"tabel": "x"})).await.unwrap_err();
     assert!(
         bad.starts_with("invalid_arguments: invalid arguments for sample_rows: unknown field `tabel`"),
         "{bad}"
     );
     let unknown = call(&ctx, "drop_everything", serde_json::json!({})).await.unwrap_err();
-    assert!(unknown.starts_with("unknown_tool"), "{unknown}");
+    assert!(unknown.starts_with("tool_not_found"), "{unknown}");
 }

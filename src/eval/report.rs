@@ -16,7 +16,7 @@ pub enum Outcome {
     WrongResult,
     /// The agent answered without a successful query.
     NoResult,
-    /// The run stopped early with this code (repair_budget, time_budget, model_error...).
+    /// The run stopped early with this code (no_working_query, time_budget, model_unavailable...).
     Stopped(String),
     /// The gold query failed: the case is broken, not the agent; not scored.
     GoldError,
@@ -503,7 +503,7 @@ mod tests {
         let cases = vec![
             case("a", &["count"], Outcome::Correct, 10.0),
             case("b", &["count", "join"], Outcome::WrongResult, 20.0),
-            case("c", &["join"], Outcome::Stopped("repair_budget".into()), 30.0),
+            case("c", &["join"], Outcome::Stopped("no_working_query".into()), 30.0),
             case("d", &["join"], Outcome::GoldError, 0.0),
         ];
         let summary = Summary::of(&cases);
@@ -511,7 +511,7 @@ mod tests {
         assert!((summary.score - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(summary.tags["count"], (2, 1));
         assert_eq!(summary.tags["join"], (2, 0));
-        assert_eq!(summary.outcomes["repair_budget"], 1);
+        assert_eq!(summary.outcomes["no_working_query"], 1);
         assert_eq!(summary.outcomes["gold_error"], 1);
         assert_eq!(summary.median_seconds, 20.0);
         assert_eq!(summary.total_seconds, 60.0);
