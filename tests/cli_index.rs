@@ -155,3 +155,40 @@ async fn a_qdrant_store_is_configured_in_picovis_toml_and_indexed_into() {
     let said = format!("{}{}", stdout(&check), stderr(&check));
     assert!(said.contains("gRPC address") && said.contains("6334"), "{said}");
 }
+
+/// The offline route: `scripts/fetch-models.sh` leaves the embedding model in the model cache, and
+/// `picovis model add FOLDER` installs it where schema search looks (checked by loading it). Before it,
+/// `ask --json` says search runs on keywords only; after it, search is hybrid.
+#[tokio::test]
+async fn model_add_installs_an_embedding_model_folder_where_search_looks() {
+    let data = tempfile::tempdir().unwrap();
+    let model = common::openai_stub::model_server("SELECT count(*) AS n FROM customers", "3000.").await;
+    let config = format!("[sources.demo]\nurl = \"demo:\"\n\n{}", common::openai_stub::model_section(&model));
+    std::fs::write(data.path().join("picovis.toml"), config).unwrap();
+    let search_mode = |data: &Path| -> serde_json::Value {
+        let out = picovis(data, &["ask", "--json", "How many customers are there?"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["search"].clone()
+    };
+    let before = search_mode(data.path());
+    assert_eq!(before["mode"], "keywords_only", "{before}");
+    assert!(before["fix"].as_str().unwrap().contains("picovis model add"), "{before}");
+
+    let added =
+        picovis(data.path(), &["model", "add", common::model_path("all-minilm-l6-v2").to_str().unwrap()]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(
+        stdout(&added).contains("Installed the embedding model `local:all-minilm-l6-v2`"),
+        "{}",
+        stdout(&added)
+    );
+    assert!(data.path().join("models/all-minilm-l6-v2/model.safetensors").exists());
+    let after = search_mode(data.path());
+    assert_eq!(after, serde_json::json!({"mode": "hybrid", "embedder": "local:all-minilm-l6-v2"}));
+
+    let partial = tempfile::tempdir().unwrap();
+    std::fs::write(partial.path().join("config.json"), "{}").unwrap();
+    let refused = picovis(data.path(), &["model", "add", partial.path().to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("lacks tokenizer.json, model.safetensors"), "{}", stderr(&refused));
+}

@@ -58,7 +58,8 @@ fn failure(error: ModelError) -> Error {
         | ModelError::Exists(_)
         | ModelError::Gguf(_)
         | ModelError::NotPulled(_)
-        | ModelError::Mismatch { .. } => ErrorCode::InvalidRequest,
+        | ModelError::Mismatch { .. }
+        | ModelError::NotEmbeddingFolder { .. } => ErrorCode::InvalidRequest,
         ModelError::Download { .. } => ErrorCode::SourceUnavailable,
         ModelError::Registry { .. } => ErrorCode::Internal,
     };
@@ -140,7 +141,7 @@ pub(super) async fn run(context: &Settings, command: ModelCommand) -> Result<(),
                 );
             }
         }
-        ModelCommand::Add { path, name } if crate::models::embedding::is_embedding_folder(&path) => {
+        ModelCommand::Add { path, name } if path.is_dir() => {
             add_embedder(context, &path, name.as_deref()).await?;
         }
         ModelCommand::Add { path, name } => {

@@ -24,7 +24,7 @@ pub fn install(from: &Path, models_dir: &Path, name: Option<&str>) -> Result<Pat
     let missing: Vec<&str> = FILES.iter().copied().filter(|file| !from.join(file).is_file()).collect();
     if !missing.is_empty() {
         let message = format!("not an embedding model folder: it lacks {}", missing.join(", "));
-        return Err(ModelError::Registry { path: from.to_path_buf(), message });
+        return Err(ModelError::NotEmbeddingFolder { path: from.to_path_buf(), message });
     }
     let name = match name {
         Some(name) => name.to_string(),
@@ -32,7 +32,7 @@ pub fn install(from: &Path, models_dir: &Path, name: Option<&str>) -> Result<Pat
     };
     if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
         let message = format!("`{name}` cannot name a model folder; pass --name");
-        return Err(ModelError::Registry { path: from.to_path_buf(), message });
+        return Err(ModelError::NotEmbeddingFolder { path: from.to_path_buf(), message });
     }
     let target = models_dir.join(&name);
     if same_place(from, &target) {

@@ -46,6 +46,14 @@ pub enum ModelError {
         /// What went wrong.
         message: String,
     },
+    /// A folder given as an embedding model lacks some of its files, or its name cannot name a folder.
+    #[error("{path}: {message}")]
+    NotEmbeddingFolder {
+        /// The folder.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// No model has that name.
     #[error("no model named `{0}`; see `picovis model list`")]
     Unknown(String),
