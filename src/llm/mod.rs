@@ -10,6 +10,7 @@ pub mod lenient;
 pub mod local;
 pub mod ollama;
 pub mod openai;
+pub mod retry;
 pub mod scripted;
 mod types;
 

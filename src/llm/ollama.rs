@@ -1,15 +1,27 @@
-//! Ollama's native chat API (`POST /api/chat`, newline-delimited JSON), with tools and streaming, and
-//! model listing (`GET /api/tags`).
+//! Ollama's native chat API (`POST /api/chat`, newline-delimited JSON) with tools, structured output
+//! (`format`) and streaming, and model listing (`GET /api/tags`).
 //!
-//! Spoken directly over the `reqwest` client the OpenAI-compatible provider already uses: Ollama's
-//! protocol is small, and a second HTTP stack (the `ollama-rs` crate pins another `reqwest`) would cost
-//! build time for nothing.
+//! Spoken over `reqwest` directly, not through the `ollama-rs` crate (checked at 0.3.6, the latest):
+//! - Every ollama-rs 0.3 release depends on `schemars` with `preserve_order`, which turns on serde_json's
+//!   `preserve_order` for the whole build. That changes the key order of all JSON Picovis writes (tool
+//!   schemas, API bodies, snapshots), the reason Cargo.toml already takes bson 3 over bson 2. A cargo
+//!   feature cannot be switched off from outside, so the crate cannot be added without that.
+//! - Its client loses what the caller acts on. A failed request comes back as `OllamaError::Other` with
+//!   only the body text: no status (429, 401 and 404 look alike) and no `Retry-After`. Its stream skips
+//!   lines it cannot parse, printing them to stderr, so malformed output and Ollama's in-stream
+//!   `{"error": ...}` line never reach the caller; a broken connection is a bare `Err(())`. It reports
+//!   token counts only when all six timing fields are present, and Ollama leaves out any that is zero.
+//!   It also brings a second `reqwest` (0.12).
+//!
+//! What it would have left is its serde types: this module writes the same request fields and reads the
+//! few response fields it needs, leniently.
 
+use super::error::{mentions_context_overflow, retry_after};
 use super::{
     ChatEvent, ChatModel, ChatRequest, ChatStream, LlmError, Message, Role, ToolCall, Usage, lenient,
 };
 use async_trait::async_trait;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use std::collections::VecDeque;
 
@@ -21,6 +33,7 @@ pub struct Ollama {
     model: String,
 }
 
+/// One line of the stream. Every field is optional: Ollama omits zero counts and empty messages.
 #[derive(Debug, Deserialize)]
 struct Chunk {
     #[serde(default)]
@@ -93,12 +106,23 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response, LlmErro
     if status.is_success() {
         return Ok(response);
     }
+    let wait = retry_after(response.headers());
     let body = response.text().await.unwrap_or_default();
     let message = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v["error"].as_str().map(str::to_string))
         .unwrap_or(body);
-    Err(LlmError::from_http(status.as_u16(), message, ""))
+    Err(LlmError::from_http(status.as_u16(), message, "").with_retry_after(wait))
+}
+
+/// An `{"error": ...}` line: Ollama's way to report a failure once the 200 and part of the answer are
+/// already sent.
+fn stream_error(message: String) -> LlmError {
+    if mentions_context_overflow(&message) {
+        LlmError::ContextTooLong(message)
+    } else {
+        LlmError::Transport(message)
+    }
 }
 
 fn wire_message(message: &Message) -> serde_json::Value {
@@ -157,95 +181,116 @@ impl ChatModel for Ollama {
             .send()
             .await
             .map_err(transport)?;
-        let bytes = check(response).await?.bytes_stream();
-        let state = (
-            bytes.boxed(),
-            Vec::<u8>::new(),
-            VecDeque::<Result<ChatEvent, LlmError>>::new(),
-            lenient::TextCalls::new(tools),
-            false,
-        );
-        let stream = futures_util::stream::unfold(
-            state,
-            |(mut bytes, mut buffer, mut ready, mut held, mut finished)| async move {
-                loop {
-                    if let Some(event) = ready.pop_front() {
-                        return Some((event, (bytes, buffer, ready, held, finished)));
-                    }
-                    if finished {
-                        return None;
-                    }
-                    if let Some(newline) = buffer.iter().position(|b| *b == b'\n') {
-                        let line: Vec<u8> = buffer.drain(..=newline).collect();
-                        if line.iter().all(u8::is_ascii_whitespace) {
-                            continue;
-                        }
-                        match serde_json::from_slice::<Chunk>(&line) {
-                            Ok(chunk) => finished = absorb(chunk, &mut held, &mut ready),
-                            Err(e) => {
-                                ready.push_back(Err(LlmError::BadOutput(format!(
-                                    "unreadable stream line: {e}"
-                                ))));
-                                finished = true;
-                            }
-                        }
-                        continue;
-                    }
-                    match bytes.next().await {
-                        Some(Ok(more)) => buffer.extend_from_slice(&more),
-                        Some(Err(e)) => {
-                            ready.push_back(Err(transport(e)));
-                            finished = true;
-                        }
-                        None => {
-                            ready
-                                .push_back(Err(LlmError::Transport("the stream ended before `done`".into())));
-                            finished = true;
-                        }
-                    }
-                }
-            },
-        );
+        let reader = Reader {
+            bytes: check(response).await?.bytes_stream().fuse().boxed(),
+            buffer: Vec::new(),
+            ready: VecDeque::new(),
+            text_calls: lenient::TextCalls::new(tools),
+            calls: 0,
+            finished: false,
+        };
+        let stream = futures_util::stream::unfold(reader, |mut reader| async move {
+            let event = reader.next().await?;
+            Some((event, reader))
+        });
         Ok(Box::pin(stream))
     }
 }
 
-/// Turns one line into events; returns whether the stream is done.
-fn absorb(
-    chunk: Chunk,
-    held: &mut lenient::TextCalls,
-    ready: &mut VecDeque<Result<ChatEvent, LlmError>>,
-) -> bool {
-    if let Some(error) = chunk.error {
-        ready.push_back(Err(LlmError::Transport(error)));
-        return true;
-    }
-    let mut called = false;
-    if let Some(message) = chunk.message {
-        if !message.content.is_empty()
-            && let Some(text) = held.push(message.content)
-        {
-            ready.push_back(Ok(ChatEvent::TextDelta { text }));
-        }
-        for (index, call) in message.tool_calls.into_iter().enumerate() {
-            called = true;
-            let arguments = match call.function.arguments {
-                serde_json::Value::String(text) => {
-                    serde_json::from_str(&text).unwrap_or(serde_json::json!({}))
+/// Reads the newline-delimited stream into events, stopping at `done` or at the first error.
+struct Reader<S> {
+    bytes: S,
+    buffer: Vec<u8>,
+    ready: VecDeque<Result<ChatEvent, LlmError>>,
+    /// Reads tool calls a model wrote as text.
+    text_calls: lenient::TextCalls,
+    /// Tool calls seen so far, for ids unique within the reply.
+    calls: usize,
+    finished: bool,
+}
+
+impl<S, B> Reader<S>
+where
+    S: Stream<Item = Result<B, reqwest::Error>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    async fn next(&mut self) -> Option<Result<ChatEvent, LlmError>> {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
+                return Some(event);
+            }
+            if self.finished {
+                return None;
+            }
+            if let Some(newline) = self.buffer.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = self.buffer.drain(..=newline).collect();
+                self.line(&line);
+                continue;
+            }
+            match self.bytes.next().await {
+                Some(Ok(more)) => self.buffer.extend_from_slice(more.as_ref()),
+                Some(Err(e)) => self.fail(transport(e)),
+                None if self.buffer.iter().all(u8::is_ascii_whitespace) => {
+                    self.fail(LlmError::Transport("the stream ended before `done`".into()))
                 }
-                serde_json::Value::Null => serde_json::json!({}),
-                other => other,
-            };
-            ready.push_back(Ok(ChatEvent::ToolCall {
-                call: ToolCall { id: format!("ollama_call_{index}"), name: call.function.name, arguments },
-            }));
+                // A last line without its newline.
+                None => self.buffer.push(b'\n'),
+            }
         }
     }
-    if chunk.done {
-        ready.extend(held.finish(called).into_iter().map(Ok));
-        ready.push_back(Ok(ChatEvent::Done {
-            usage: Usage { prompt_tokens: chunk.prompt_eval_count, completion_tokens: chunk.eval_count },
-        }));
+
+    fn fail(&mut self, error: LlmError) {
+        self.ready.push_back(Err(error));
+        self.finished = true;
     }
-    chunk.done
+
+    fn line(&mut self, line: &[u8]) {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        match serde_json::from_slice::<Chunk>(line) {
+            Ok(chunk) => self.absorb(chunk),
+            Err(e) => self.fail(LlmError::BadOutput(format!("unreadable stream line: {e}"))),
+        }
+    }
+
+    fn absorb(&mut self, chunk: Chunk) {
+        if let Some(error) = chunk.error {
+            return self.fail(stream_error(error));
+        }
+        if let Some(message) = chunk.message {
+            if !message.content.is_empty()
+                && let Some(text) = self.text_calls.push(message.content)
+            {
+                self.ready.push_back(Ok(ChatEvent::TextDelta { text }));
+            }
+            for call in message.tool_calls {
+                let name = call.function.name;
+                let arguments = match call.function.arguments {
+                    serde_json::Value::Null => serde_json::json!({}),
+                    serde_json::Value::String(text) if text.trim().is_empty() => serde_json::json!({}),
+                    serde_json::Value::String(text) => match serde_json::from_str(&text) {
+                        Ok(arguments) => arguments,
+                        Err(e) => {
+                            return self.fail(LlmError::BadOutput(format!(
+                                "tool call `{name}` has invalid JSON arguments: {e}"
+                            )));
+                        }
+                    },
+                    other => other,
+                };
+                let id = format!("ollama_call_{}", self.calls);
+                self.calls += 1;
+                self.ready.push_back(Ok(ChatEvent::ToolCall { call: ToolCall { id, name, arguments } }));
+            }
+        }
+        if chunk.done {
+            let written = self.text_calls.finish(self.calls > 0);
+            self.ready.extend(written.into_iter().map(Ok));
+            self.ready.push_back(Ok(ChatEvent::Done {
+                usage: Usage { prompt_tokens: chunk.prompt_eval_count, completion_tokens: chunk.eval_count },
+            }));
+            self.finished = true;
+        }
+    }
 }

@@ -3,6 +3,10 @@
 //!
 //! Requests are written in the wire format and deserialized into the client's request type, so the JSON
 //! the server receives is exactly the documented shape; tool-call fragments are reassembled by index.
+//! The client sends each request once (its built-in retries are replaced, see `transport`); retrying is
+//! [`super::retry::Retrying`]'s job, and a 429 reports the server's `Retry-After`.
+
+mod transport;
 
 use super::{
     ChatEvent, ChatModel, ChatRequest, ChatStream, LlmError, Message, Role, ToolCall, Usage, lenient,
@@ -27,7 +31,8 @@ impl OpenAiCompatible {
     /// `base_url` includes the version prefix, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8080/v1`.
     pub fn new(base_url: &str, api_key: Option<&str>, model: &str) -> Self {
         let config = OpenAIConfig::new().with_api_base(base_url).with_api_key(api_key.unwrap_or(""));
-        OpenAiCompatible { client: Client::with_config(config), model: model.to_string() }
+        let client = Client::with_config(config).with_http_service(transport::PlainHttp::default());
+        OpenAiCompatible { client, model: model.to_string() }
     }
 }
 
@@ -95,6 +100,10 @@ fn classify(error: OpenAIError) -> LlmError {
             response.api_error.message,
             response.api_error.code.as_deref().unwrap_or(""),
         ),
+        OpenAIError::Boxed(error) => match error.downcast::<transport::RateLimit>() {
+            Ok(limit) => limit.into_llm_error(),
+            Err(other) => LlmError::Transport(other.to_string()),
+        },
         OpenAIError::JSONDeserialize(error, _) => LlmError::BadOutput(error.to_string()),
         other => LlmError::Transport(other.to_string()),
     }

@@ -1,6 +1,10 @@
 //! Embedding endpoints of model servers: OpenAI-compatible `POST {base}/embeddings` and Ollama's
 //! `POST {base}/api/embed`. Both take a batch of texts; vectors come back in order (OpenAI's carry an
 //! `index`, which is honoured).
+//!
+//! Ollama's endpoint is spoken over `reqwest`, not through `ollama-rs`, for the reasons in
+//! [`crate::llm::ollama`]: the crate would switch on serde_json's `preserve_order` for the whole build,
+//! and its `generate_embeddings` reports a failed request without the HTTP status.
 
 use super::embedder::{EmbedFailure, Embedder, normalise};
 use async_trait::async_trait;
