@@ -4,10 +4,13 @@ use super::Settings;
 use crate::config::ModelConfig;
 use crate::error::{Error, ErrorCode};
 use crate::llm::ChatModel;
+use crate::llm::retry::{RetryPolicy, Retrying};
 use std::sync::Arc;
 
-/// Opens the model `model_config` describes, with the settings' data directory and environment. Loading
-/// a local model takes seconds and blocks, so it runs on a blocking thread.
+/// Opens the model `model_config` describes, with the settings' data directory and environment, wrapped
+/// so that rate limits and transport failures before a reply starts are retried with jittered backoff
+/// (honouring `Retry-After`; the agent's wall-clock budget bounds the whole run). Loading a local model
+/// takes seconds and blocks, so it runs on a blocking thread.
 pub async fn open_model(
     settings: &Settings,
     model_config: ModelConfig,
@@ -18,5 +21,6 @@ pub async fn open_model(
         .await
         .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?
         .map_err(|message| Error::new(ErrorCode::ConfigInvalid, message))?;
+    let model: Arc<dyn ChatModel> = Arc::new(Retrying::new(model, RetryPolicy::default()));
     Ok((model, model_config))
 }
