@@ -115,3 +115,51 @@ async fn an_unknown_source_exits_4() {
     assert!(stderr(&out).contains("error[source_not_found]"), "{}", stderr(&out));
     assert!(model.received_requests().await.unwrap().is_empty(), "no model time is spent");
 }
+
+#[tokio::test]
+async fn a_provider_that_keeps_rate_limiting_exits_19_after_the_retries() {
+    let limited = replying(
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "0")
+            .set_body_json(serde_json::json!({"error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}})),
+    )
+    .await;
+    let out = ask(section(&limited), &["How many customers?"]).await;
+    assert_eq!(out.status.code(), Some(19), "{}", stderr(&out));
+    assert!(stderr(&out).contains("error[model_rate_limited]"), "{}", stderr(&out));
+    assert_eq!(limited.received_requests().await.unwrap().len(), 4, "the default policy's four attempts");
+}
+
+#[tokio::test]
+async fn a_malformed_tool_call_exits_17_and_a_run_past_its_tokens_exits_22() {
+    let garbled =
+        sse(&[delta(serde_json::json!({"tool_calls": [{"index": 0, "id": "x", "type": "function",
+        "function": {"name": "run_query", "arguments": "{\"sql\": SELECT"}}]}))]);
+    let model = replying(
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "text/event-stream")
+            .set_body_string(garbled),
+    )
+    .await;
+    let out = ask(section(&model), &["How many customers?"]).await;
+    assert_eq!(out.status.code(), Some(17), "{}", stderr(&out));
+    assert!(stderr(&out).contains("error[model_bad_output]"), "{}", stderr(&out));
+
+    // One reply that the provider says cost more tokens than a whole answer may use.
+    let mut chunk = delta(serde_json::json!({"content": "Thinking about it."}));
+    chunk["usage"] =
+        serde_json::json!({"prompt_tokens": 70_000, "completion_tokens": 10, "total_tokens": 70_010});
+    let costly = replying(
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "text/event-stream")
+            .set_body_string(sse(&[chunk])),
+    )
+    .await;
+    let out = ask(section(&costly), &["How many customers?"]).await;
+    assert_eq!(out.status.code(), Some(22), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error[token_budget]: the agent stopped: the run used more than 60000 tokens"),
+        "{}",
+        stderr(&out)
+    );
+}
