@@ -340,38 +340,38 @@ async fn the_compact_pipeline_picks_tables_constrains_sql_repairs_and_answers() 
     let model = Arc::new(Scripted::new(vec![
         turn(vec![text("{\"sql\": \"SELECT nme FROM products\"}")]),
         turn(vec![text("```sql\nSELECT count(*) AS n FROM products\n```")]),
-        turn(vec![text("There are 150 products.")]),
     ]));
     let events = run_pipeline(model.clone(), "How many products are in the catalog?").await;
     let requests = model.requests();
-    // The SQL requests offer no tools, ask for {"sql": ...} and show fenced table cards picked by Picovis.
+    assert_eq!(requests.len(), 2, "two SQL attempts; the answer is worded by code, not by a model call");
+    // The SQL requests offer no tools, ask for {"sql": ...} and show the whole schema, fenced, in the
+    // system message (the same for every question, so the engine reads it once); the user message is
+    // the question.
     assert!(requests[0].tools.is_empty());
     assert_eq!(requests[0].response_schema, Some(picovis::agent::pipeline::sql_schema()));
-    assert!(requests[0].messages[0].content.contains("for sqlite"), "{}", requests[0].messages[0].content);
-    let user = &requests[0].messages[1].content;
-    assert!(
-        user.starts_with("<untrusted-data source=\"demo\" kind=\"schema\">")
-            && user.contains("table main.products"),
-        "{user}"
-    );
+    let system = &requests[0].messages[0].content;
+    assert!(system.contains("for sqlite"), "{system}");
+    assert!(system.contains("<untrusted-data source=\"demo\" kind=\"schema\">"), "{system}");
+    assert!(system.contains("table main.products") && system.contains("table main.web_events"), "{system}");
+    assert_eq!(requests[0].messages[1].content, "Question: How many products are in the catalog?");
     // The retry is asked afresh, with the error and a hint but without the failed query to copy.
     let retry = &requests[1].messages.last().unwrap().content;
     assert!(retry.contains("avoid these mistakes:\n- A query failed with error (query_failed)"), "{retry}");
     assert!(retry.contains("no such column: nme"), "{retry}");
     assert!(!retry.contains("SELECT nme"), "{retry}");
     assert_eq!(requests[1].messages.len(), requests[0].messages.len());
-    let answer_request = &requests[2].messages[1].content;
-    assert!(answer_request.contains("SQL: SELECT count(*) AS n FROM products"), "{answer_request}");
-    assert!(answer_request.contains("150"), "{answer_request}");
+    assert_eq!(requests[1].messages[0], requests[0].messages[0], "the cached prefix is unchanged");
     assert!(
         events.iter().any(|e| matches!(e, Event::Rows { rows, .. } if rows == &vec![vec![Value::Int(150)]]))
     );
+    // Worded from the rows: the number in the words is the number in the rows.
     assert!(
-        events.iter().any(|e| matches!(e, Event::AnswerDelta { text } if text == "There are 150 products."))
+        events.iter().any(|e| matches!(e, Event::AnswerDelta { text } if text == "The answer is 150.")),
+        "{events:?}"
     );
     // The JSON with the SQL is never shown as the answer.
     assert!(!events.iter().any(|e| matches!(e, Event::AnswerDelta { text } if text.contains("sql"))));
-    assert!(matches!(events.last(), Some(Event::Done { steps: 3, .. })));
+    assert!(matches!(events.last(), Some(Event::Done { steps: 2, .. })));
 }
 
 #[tokio::test]

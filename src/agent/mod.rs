@@ -14,6 +14,7 @@ mod setup;
 mod stop;
 mod tool_loop;
 mod turn;
+mod wording;
 
 pub use crate::store::Session;
 pub use answer::{Answer, Query, Stopped};

@@ -1,6 +1,12 @@
 //! The compact pipeline, for small local models that do not drive tools reliably: Picovis picks the
 //! tables, the model only writes SQL (constrained to `{"sql": ...}` JSON where the server supports it),
-//! the guard checks it, the source runs it, errors go back for repair, and a last call words the answer.
+//! the guard checks it, the source runs it, errors go back for repair, and code words the answer from
+//! the rows (`wording.rs`).
+//!
+//! The prompt is laid out for the engine's prompt cache: the system message (instructions, then the whole
+//! schema in schema order when it fits) is the same for every question on a source, so the local engine
+//! reads it once and each question costs only its own tokens; what depends on the question (verified
+//! examples, the date range a time phrase means, notes from failed attempts) comes after it.
 
 use super::turn::{Called, FIX_NUDGE, TextMode, Turn};
 use super::{Agent, Event, StopReason};
@@ -10,19 +16,18 @@ use crate::tools::fence;
 const SQL_TEMPLATE: &str = include_str!("../../prompts/sql.md.j2");
 const MONGO_TEMPLATE: &str = include_str!("../../prompts/mongo.md.j2");
 const REDIS_TEMPLATE: &str = include_str!("../../prompts/redis.md.j2");
-const ANSWER_TEMPLATE: &str = include_str!("../../prompts/answer.md.j2");
 
 /// Sent back when a query ran but matched nothing.
 const EMPTY_RESULT: &str = "A query returned no rows; if the question should have an answer, check the joins, filters and date ranges.";
-
-/// The answer when the final query matched nothing.
-const NO_ROWS: &str = "The query returned no rows: nothing in the data matches the question.";
 
 /// Tables considered for the prompt, best first; as many of their cards as fit in [`CARD_BUDGET`] go in.
 const TABLES: usize = 8;
 /// The budget for table cards in the SQL prompt, in tokens (estimated at four characters a token): a
 /// small model's context must also hold the instructions, examples, history and its answer.
 pub(crate) const CARD_BUDGET: usize = 1500;
+/// The largest schema that goes into the prompt whole (every table, in schema order), in tokens. Whole,
+/// the system message does not change from question to question, so its tokens are read once.
+const WHOLE_SCHEMA_BUDGET: usize = 2500;
 
 /// The tables found for `question`: the retriever's best, or with retrieval switched off, the first
 /// tables in schema order.
@@ -64,25 +69,42 @@ pub(crate) fn prompt_cards(
     cards
 }
 
-/// Table cards in retrieval order while they fit in `budget` tokens (the first always goes in), then the
-/// verified examples and doc excerpts.
-pub fn schema_prompt(
+/// Every table's card in schema order, when they all fit in `budget` tokens.
+fn whole_schema(schema: &crate::sources::SchemaSnapshot, budget: usize) -> Option<String> {
+    let cards: Vec<String> = schema.tables.iter().map(crate::tools::table_card).collect();
+    let size: usize = cards.iter().map(String::len).sum();
+    (size <= budget * 4).then(|| cards.join("\n\n"))
+}
+
+/// The tables the prompt shows: the whole schema when it fits (and `budget` is the full one), else the
+/// retriever's best cards in its order while they fit in `budget` tokens.
+fn tables_text(
     schema: &crate::sources::SchemaSnapshot,
     found: &crate::retrieval::Found,
     budget: usize,
 ) -> String {
+    if let Some(whole) = whole_schema(schema, WHOLE_SCHEMA_BUDGET).filter(|_| budget >= CARD_BUDGET) {
+        return whole;
+    }
     let cards: Vec<String> = prompt_cards(schema, found, budget).into_iter().map(|(_, card)| card).collect();
-    let mut text = cards.join("\n\n");
+    cards.join("\n\n")
+}
+
+/// The verified examples and doc excerpts retrieval found for the question.
+fn extras_text(found: &crate::retrieval::Found) -> String {
+    let mut text = String::new();
     if !found.examples.is_empty() {
-        text.push_str("\n\nVerified example queries:");
+        text.push_str("Verified example queries:");
         for example in &found.examples {
             text.push('\n');
             text.push_str(&example.text);
         }
+        text.push('\n');
     }
     for doc in &found.docs {
-        text.push_str("\n\nNote: ");
+        text.push_str("Note: ");
         text.push_str(&doc.text.chars().take(600).collect::<String>());
+        text.push('\n');
     }
     text
 }
@@ -94,10 +116,7 @@ pub fn sql_prompt(dialect: &str, today: chrono::NaiveDate) -> String {
 
 fn render(template: &str, dialect: &str, today: chrono::NaiveDate) -> String {
     minijinja::Environment::new()
-        .render_str(
-            template,
-            minijinja::context! { dialect => dialect, today => today.to_string(), periods => super::prompt::periods(today) },
-        )
+        .render_str(template, minijinja::context! { dialect => dialect, today => today.to_string() })
         .unwrap_or_else(|_| template.to_string())
 }
 
@@ -200,17 +219,22 @@ struct Prepared {
     source: std::sync::Arc<dyn crate::sources::Source>,
     schema: std::sync::Arc<crate::sources::SchemaSnapshot>,
     found: crate::retrieval::Found,
-    /// The system prompt and the earlier turns of the conversation.
-    base: Vec<Message>,
+    /// The earlier questions and answers of the conversation.
+    history: Vec<Message>,
 }
 
 impl Agent {
     /// The tables whose cards the pipeline would put into the prompt for `question` on the default
-    /// source, best first (with retrieval off, the first tables in schema order). For the tools strategy,
-    /// the search the model would see first. Evals score retrieval recall with it.
+    /// source: every table when the whole schema fits, else the retriever's best first (with retrieval
+    /// off, the first tables in schema order). For the tools strategy, the search the model would see
+    /// first. Evals score retrieval recall with it.
     pub async fn context_tables(&self, question: &str) -> Result<Vec<String>, crate::tools::ToolError> {
         let source = self.context.source(None)?.clone();
         let schema = self.context.schema(&source).await?;
+        if self.strategy == super::Strategy::Pipeline && whole_schema(&schema, WHOLE_SCHEMA_BUDGET).is_some()
+        {
+            return Ok(schema.tables.iter().map(|t| format!("{}.{}", t.schema, t.name)).collect());
+        }
         let found = find_tables(self, &schema, question).await;
         Ok(prompt_cards(&schema, &found, CARD_BUDGET).into_iter().map(|(n, _)| n).collect())
     }
@@ -224,50 +248,58 @@ pub(super) async fn answer(
     question: &str,
 ) -> Result<String, StopReason> {
     let prepared = prepare(turn.agent, history, question).await?;
-    let (rows, count) = match write_query(turn, &prepared, question, CARD_BUDGET).await {
+    let result = match write_query(turn, &prepared, question, CARD_BUDGET).await {
         // Once: half the cards, for a model whose context the first prompt did not fit.
         Err(StopReason::Model(LlmError::ContextTooLong(_))) => {
             write_query(turn, &prepared, question, CARD_BUDGET / 2).await?
         }
         other => other?,
     };
-    if count == Some(0) {
-        // Nothing for a model to word, and small models invent rows when shown none.
-        let text = NO_ROWS.to_string();
-        turn.emit(Event::AnswerDelta { text: text.clone() }).await?;
-        return Ok(text);
-    }
-    word_answer(turn, question, &rows).await
+    let text = match &result {
+        Some(result) => super::wording::describe(&result.columns, &result.rows, result.summary.truncated),
+        None => "The query ran.".to_string(),
+    };
+    turn.emit(Event::AnswerDelta { text: text.clone() }).await?;
+    Ok(text)
 }
 
-/// The source, its schema, the tables retrieval finds for the question, and the fixed part of the prompt.
+/// The source, its schema, the tables retrieval finds for the question, and the conversation so far.
 async fn prepare(agent: &Agent, history: &[Message], question: &str) -> Result<Prepared, StopReason> {
     let source = agent.context.source(None).map_err(StopReason::Source)?.clone();
     let schema = agent.context.schema(&source).await.map_err(StopReason::Source)?;
     let found = find_tables(agent, &schema, question).await;
-    let mut base = vec![Message::text(Role::System, query_prompt(source.dialect(), agent.today))];
     // Earlier questions and answers only (no tool traffic): enough for follow-ups, small enough for
     // a small model's context.
-    base.extend(
-        history
-            .iter()
-            .filter(|m| matches!(m.role, Role::User | Role::Assistant) && m.tool_calls.is_empty())
-            .cloned(),
-    );
-    Ok(Prepared { source, schema, found, base })
+    let history = history
+        .iter()
+        .filter(|m| matches!(m.role, Role::User | Role::Assistant) && m.tool_calls.is_empty())
+        .cloned()
+        .collect();
+    Ok(Prepared { source, schema, found, history })
 }
 
-/// Asks for a query until one runs, with the cards that fit in `card_budget` tokens. Returns the query
-/// with its fenced result (for the answer prompt) and its row count.
+/// Asks for a query until one runs, with the tables that fit in `card_budget` tokens. Returns its result.
 async fn write_query(
     turn: &mut Turn<'_>,
     prepared: &Prepared,
     question: &str,
     card_budget: usize,
-) -> Result<(String, Option<usize>), StopReason> {
-    let Prepared { source, schema, found, base } = prepared;
-    let cards = schema_prompt(schema, found, card_budget);
-    let ask = format!("{}\nQuestion: {question}", fence(source.name(), "schema", &cards));
+) -> Result<Option<crate::sources::ResultSet>, StopReason> {
+    let Prepared { source, schema, found, history } = prepared;
+    let tables = tables_text(schema, found, card_budget);
+    let system = format!(
+        "{}\n{}",
+        query_prompt(source.dialect(), turn.agent.today),
+        fence(source.name(), "schema", &tables)
+    );
+    let mut base = vec![Message::text(Role::System, system)];
+    base.extend(history.iter().cloned());
+    let mut ask = extras_text(found);
+    let periods = super::prompt::periods_in(question, turn.agent.today);
+    if !periods.is_empty() {
+        ask.push_str(&format!("Date ranges: {}.\n", periods.join("; ")));
+    }
+    ask.push_str(&format!("Question: {question}"));
     let max_repairs = turn.agent.budget.max_repairs;
     // What went wrong in earlier attempts. Each attempt is asked afresh with these notes rather than as a
     // conversation that shows the failed query: small models copy a query they can see, mistake and all.
@@ -295,40 +327,23 @@ async fn write_query(
             arguments: serde_json::json!({ "sql": sql, "source": source.name() }),
         };
         let mut results = Vec::new();
-        let called = turn.call_tool(&call, &mut results).await?;
-        let result = results.pop().map(|m| m.content).unwrap_or_default();
-        match called {
+        match turn.call_tool(&call, &mut results).await? {
             // An empty result is often a wrong join or date range: the model gets one look at it.
-            Called::Done(Some(0)) if !empty_checked && attempt <= max_repairs => {
+            Called::Done(Some(result))
+                if result.rows.is_empty() && !empty_checked && attempt <= max_repairs =>
+            {
                 empty_checked = true;
                 notes.push(format!("- {EMPTY_RESULT}"));
             }
-            Called::Done(rows) => {
-                let label = if source.dialect().is_sql() { "SQL" } else { "Query" };
-                return Ok((format!("{label}: {sql}\n{result}"), rows));
-            }
+            Called::Done(result) => return Ok(result),
             Called::Failed => {
+                let result = results.pop().map(|m| m.content).unwrap_or_default();
                 let error = result.trim_end_matches(FIX_NUDGE).replace('\n', " ");
                 notes.push(format!("- A query failed with {error}"));
             }
         }
     }
     Err(StopReason::NoWorkingQuery { attempts: max_repairs + 1 })
-}
-
-/// The last model call: the answer worded from the question and the fenced rows, streamed out.
-async fn word_answer(turn: &mut Turn<'_>, question: &str, rows: &str) -> Result<String, StopReason> {
-    let chat = ChatRequest {
-        messages: vec![
-            Message::text(Role::System, ANSWER_TEMPLATE.trim_end().to_string()),
-            Message::text(Role::User, format!("Question: {question}\n{rows}")),
-        ],
-        tools: Vec::new(),
-        max_tokens: Some(256),
-        response_schema: None,
-    };
-    let (text, _) = turn.complete(&chat, TextMode::Answer).await?;
-    Ok(text)
 }
 
 #[cfg(test)]

@@ -54,6 +54,28 @@ pub fn periods(today: NaiveDate) -> String {
     .join("; ")
 }
 
+/// The date ranges of the relative periods `question` names ("last quarter" → `last quarter: >=
+/// '2026-07-01' and < '2026-10-01'`), computed by code: a small model told every period picks the wrong
+/// one or mixes two, and one told none does calendar arithmetic in SQL. Empty when it names none.
+pub fn periods_in(question: &str, today: NaiveDate) -> Vec<String> {
+    let question = question.to_lowercase();
+    let words: Vec<&str> = question.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let named = |last: &str, unit: &str| words.windows(2).any(|w| w[0] == last && w[1] == unit);
+    let all = periods(today);
+    all.split("; ")
+        .filter(|range| {
+            let (which, unit) =
+                range.split_once(':').map_or(("", ""), |(name, _)| name.split_once(' ').unwrap_or(("", "")));
+            match which {
+                "last" => named("last", unit) || named("previous", unit) || named("past", unit),
+                "this" => named("this", unit) || named("current", unit),
+                _ => false,
+            }
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 /// The embedded system prompt for the sources in `context`, on `today`.
 pub fn system_prompt(context: &ToolContext, today: NaiveDate) -> String {
     render_system(SYSTEM_TEMPLATE, context, today).unwrap_or_else(|error| {
@@ -66,6 +88,18 @@ pub fn system_prompt(context: &ToolContext, today: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_periods_a_question_names_are_given() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+        assert_eq!(
+            periods_in("Which 5 products made the most revenue last quarter?", today),
+            ["last quarter: >= '2026-07-01' and < '2026-10-01'"]
+        );
+        assert_eq!(periods_in("Revenue in the previous month vs this month", today).len(), 2);
+        assert!(periods_in("How many customers are there?", today).is_empty());
+        assert!(periods_in("What was the last order?", today).is_empty());
+    }
 
     #[test]
     fn periods_cross_year_boundaries() {

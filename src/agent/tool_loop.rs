@@ -48,7 +48,7 @@ pub(super) async fn answer(turn: &mut Turn<'_>, messages: &mut Vec<Message>) -> 
             return Ok(());
         }
         for call in calls {
-            if turn.call_tool(&call, messages).await? == Called::Failed {
+            if matches!(turn.call_tool(&call, messages).await?, Called::Failed) {
                 failures += 1;
                 if failures > budget.max_repairs {
                     return Err(StopReason::NoWorkingQuery { attempts: budget.max_repairs + 1 });

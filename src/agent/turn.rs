@@ -4,6 +4,7 @@
 
 use super::{Agent, Event, StopReason};
 use crate::llm::{ChatEvent, ChatRequest, Message, ToolCall, Usage};
+use crate::sources::ResultSet;
 use futures_util::StreamExt;
 use tokio::sync::mpsc::Sender;
 use tracing::Instrument;
@@ -22,12 +23,12 @@ pub(super) enum TextMode {
 }
 
 /// What a tool call came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum Called {
     /// It failed; the error went back to the model.
     Failed,
-    /// It worked, returning this many rows (`None` for tools that return no result set).
-    Done(Option<usize>),
+    /// It worked, returning this result (`None` for tools that return no result set).
+    Done(Option<ResultSet>),
 }
 
 /// One run in progress.
@@ -115,12 +116,11 @@ impl<'a> Turn<'a> {
                 if let Some((source, sql)) = output.sql {
                     events.push(Event::Sql { source, sql });
                 }
-                let rows = output.result.as_ref().map(|r| r.rows.len());
-                if let Some(result) = output.result {
+                if let Some(result) = &output.result {
                     let chart = super::chart::suggest(&result.columns, &result.rows);
                     events.push(Event::Rows {
-                        columns: result.columns,
-                        rows: result.rows,
+                        columns: result.columns.clone(),
+                        rows: result.rows.clone(),
                         truncated: result.summary.truncated,
                     });
                     if let Some(spec) = chart {
@@ -128,7 +128,7 @@ impl<'a> Turn<'a> {
                     }
                 }
                 messages.push(Message::tool_result(&call.id, output.for_model));
-                Called::Done(rows)
+                Called::Done(output.result)
             }
             Err(error) => {
                 tracing::warn!(tool = %call.name, code = %error.code, detail = %error.detail, "tool call failed");
