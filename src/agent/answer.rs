@@ -54,6 +54,8 @@ pub struct Answer {
     pub completion_tokens: u32,
     /// Wall-clock time of the run, in milliseconds.
     pub elapsed_ms: u64,
+    /// Replayed from the answer cache.
+    pub cached: bool,
 }
 
 impl Answer {
@@ -72,7 +74,8 @@ impl Answer {
             Event::Error { code, message } => {
                 self.stop = Some(Stopped { code: *code, message: message.clone(), hint: code.hint() })
             }
-            Event::Done { steps, prompt_tokens, completion_tokens, elapsed_ms } => {
+            Event::Done { steps, prompt_tokens, completion_tokens, elapsed_ms, cached } => {
+                self.cached = *cached;
                 self.steps = *steps;
                 self.prompt_tokens = *prompt_tokens;
                 self.completion_tokens = *completion_tokens;
@@ -121,7 +124,7 @@ mod tests {
             Event::AnswerDelta { text: "Two".into() },
             Event::AnswerDelta { text: ".".into() },
             Event::Error { code: ErrorCode::StepBudget, message: "no answer".into() },
-            Event::Done { steps: 3, prompt_tokens: 10, completion_tokens: 2, elapsed_ms: 7 },
+            Event::Done { steps: 3, prompt_tokens: 10, completion_tokens: 2, elapsed_ms: 7, cached: false },
         ];
         let mut answer = Answer::default();
         events.iter().for_each(|e| answer.absorb(e));

@@ -77,6 +77,9 @@ pub enum Event {
         completion_tokens: u32,
         /// Wall-clock time of the whole run, in milliseconds.
         elapsed_ms: u64,
+        /// The answer was replayed from the answer cache: no model call and no query ran.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cached: bool,
     },
 }
 
@@ -125,7 +128,7 @@ mod tests {
             Event::Chart { spec: serde_json::Value::Null },
             Event::AnswerDelta { text: String::new() },
             Event::Error { code: ErrorCode::Internal, message: String::new() },
-            Event::Done { steps: 0, prompt_tokens: 0, completion_tokens: 0, elapsed_ms: 0 },
+            Event::Done { steps: 0, prompt_tokens: 0, completion_tokens: 0, elapsed_ms: 0, cached: false },
         ];
         for event in events {
             assert_eq!(serde_json::to_value(&event).unwrap()["type"], event.kind());

@@ -4,6 +4,7 @@
 //! tries to send fails and the loop stops.
 
 mod answer;
+pub mod cache;
 pub mod chart;
 mod events;
 mod factory;
@@ -18,6 +19,7 @@ mod wording;
 
 pub use crate::store::Session;
 pub use answer::{Answer, Query, Stopped};
+pub use cache::AnswerCache;
 pub use events::{Event, step_label};
 pub use factory::AgentFactory;
 pub use prompt::{SYSTEM_TEMPLATE, render_system, system_prompt};

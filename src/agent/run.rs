@@ -33,6 +33,38 @@ async fn run(agent: &Agent, request: Request, sender: mpsc::Sender<Event>) {
     }
     let first_new = messages.len();
     messages.push(Message::text(Role::User, request.question.clone()));
+    // A follow-up depends on the conversation before it, so only a first question is cached.
+    let cache = match &agent.cache {
+        Some(cache) if first_new == 1 => {
+            super::cache::key(agent, &request.question).await.map(|k| (cache, k))
+        }
+        _ => None,
+    };
+    if let Some((cache, key)) = &cache
+        && let Some(events) = cache.get(key)
+    {
+        let mut answer = String::new();
+        for event in events.iter() {
+            if let Event::AnswerDelta { text } = event {
+                answer.push_str(text);
+            }
+            if turn.emit(event.clone()).await.is_err() {
+                return;
+            }
+        }
+        messages.push(Message::text(Role::Assistant, answer));
+        if let Some(session) = &request.session {
+            session.record(&messages[first_new..]).await;
+        }
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let _ = turn
+            .emit(Event::Done { steps: 0, prompt_tokens: 0, completion_tokens: 0, elapsed_ms, cached: true })
+            .await;
+        return;
+    }
+    if cache.is_some() {
+        turn.record();
+    }
     let work = async {
         match agent.strategy {
             Strategy::Tools => super::tool_loop::answer(&mut turn, &mut messages).await,
@@ -62,11 +94,15 @@ async fn run(agent: &Agent, request: Request, sender: mpsc::Sender<Event>) {
     if let Some(session) = &request.session {
         session.record(&messages[first_new..]).await;
     }
+    if let (Some((cache, key)), None, Some(events)) = (cache, &stop, turn.take_recorded()) {
+        cache.put(key, events);
+    }
     let done = Event::Done {
         steps: turn.steps,
         prompt_tokens: turn.usage.prompt_tokens,
         completion_tokens: turn.usage.completion_tokens,
         elapsed_ms: started.elapsed().as_millis() as u64,
+        cached: false,
     };
     let _ = turn.emit(done).await;
 }

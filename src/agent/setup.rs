@@ -20,6 +20,7 @@ pub struct Agent {
     pub(super) today: NaiveDate,
     pub(super) strategy: Strategy,
     pub(super) retrieval: bool,
+    pub(super) cache: Option<Arc<super::AnswerCache>>,
 }
 
 impl Agent {
@@ -43,6 +44,7 @@ impl Agent {
             today,
             strategy: Strategy::Tools,
             retrieval: true,
+            cache: None,
         }
     }
 
@@ -64,6 +66,13 @@ impl Agent {
     /// Replaces the run limits.
     pub fn with_budget(mut self, budget: AgentBudget) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// Answers repeated questions from `cache` (shared by every agent built over the same sources, so one
+    /// person's answer serves the next), as long as no source's data changed.
+    pub fn with_cache(mut self, cache: Arc<super::AnswerCache>) -> Self {
+        self.cache = Some(cache);
         self
     }
 

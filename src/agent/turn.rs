@@ -39,15 +39,30 @@ pub(super) struct Turn<'a> {
     pub usage: Usage,
     /// Model calls made so far.
     pub steps: u32,
+    /// Every event sent, when the run's answer may be cached.
+    recorded: Option<Vec<Event>>,
 }
 
 impl<'a> Turn<'a> {
     pub fn new(agent: &'a Agent, sender: Sender<Event>) -> Self {
-        Turn { agent, sender, usage: Usage::default(), steps: 0 }
+        Turn { agent, sender, usage: Usage::default(), steps: 0, recorded: None }
+    }
+
+    /// Keeps a copy of every event sent from now on, for the answer cache.
+    pub fn record(&mut self) {
+        self.recorded = Some(Vec::new());
+    }
+
+    /// The events kept since [`Turn::record`].
+    pub fn take_recorded(&mut self) -> Option<Vec<Event>> {
+        self.recorded.take()
     }
 
     /// Sends an event; the receiver being gone means nobody is listening, and the run stops.
-    pub async fn emit(&self, event: Event) -> Result<(), StopReason> {
+    pub async fn emit(&mut self, event: Event) -> Result<(), StopReason> {
+        if let Some(recorded) = &mut self.recorded {
+            recorded.push(event.clone());
+        }
         self.sender.send(event).await.map_err(|_| StopReason::Cancelled)
     }
 
@@ -94,7 +109,7 @@ impl<'a> Turn<'a> {
     /// Runs one tool call, streams what it did, and appends its result (or error) to `messages` for the
     /// model.
     pub async fn call_tool(
-        &self,
+        &mut self,
         call: &ToolCall,
         messages: &mut Vec<Message>,
     ) -> Result<Called, StopReason> {

@@ -13,7 +13,7 @@ pub use models::open_model;
 pub use retrieval::{SearchMode, local_embedder_dir};
 pub use settings::Settings;
 
-use crate::agent::{Agent, AgentBudget, AgentFactory};
+use crate::agent::{Agent, AgentBudget, AgentFactory, AnswerCache};
 use crate::config::ModelConfig;
 use crate::error::{Error, ErrorCode};
 use crate::llm::ChatModel;
@@ -37,6 +37,8 @@ pub struct Services {
     pub examples: Arc<ExampleStore>,
     /// How schema search runs (keywords only when there is no embedding model).
     pub search: SearchMode,
+    /// Answers to repeated questions, shared by every agent these services build.
+    pub answers: Arc<AnswerCache>,
     model: tokio::sync::OnceCell<(Arc<dyn ChatModel>, ModelConfig)>,
     agent: tokio::sync::OnceCell<Arc<Agent>>,
 }
@@ -66,6 +68,7 @@ impl Services {
             context: Arc::new(context),
             examples,
             search,
+            answers: Arc::default(),
             model: Default::default(),
             agent: Default::default(),
         })
@@ -91,15 +94,25 @@ impl Services {
     /// The agent over every source, built on first use.
     pub async fn full_agent(&self) -> Result<Arc<Agent>, Error> {
         let (model, config) = self.model().await?;
-        let build = || async {
-            self.agent_over(model.clone(), config, self.registry.clone(), self.context.clone()).map(Arc::new)
-        };
+        let build = || async { self.door_agent(model.clone(), config, self.context.clone()) };
         self.agent.get_or_try_init(build).await.cloned()
     }
 
+    /// The agent the doors use over `context` (all sources, or one person's): the configured model and
+    /// tools, answering repeated questions from the shared answer cache.
+    fn door_agent(
+        &self,
+        model: Arc<dyn ChatModel>,
+        config: &ModelConfig,
+        context: Arc<ToolContext>,
+    ) -> Result<Arc<Agent>, Error> {
+        let agent = self.agent_over(model, config, self.registry.clone(), context)?;
+        Ok(Arc::new(agent.with_cache(self.answers.clone())))
+    }
+
     /// An agent for `model` with `tools` over `context`, with the strategy the model suits and the
-    /// operator's system prompt override, if any. Evals use it to put one model over their own fixture
-    /// sources.
+    /// operator's system prompt override, if any, answering every question afresh (no answer cache).
+    /// Evals use it to put one model over their own fixture sources.
     pub fn agent_over(
         &self,
         model: Arc<dyn ChatModel>,
@@ -128,6 +141,6 @@ impl AgentFactory for Services {
         };
         let (model, config) = self.model().await?;
         let context = Arc::new(self.context.restricted(names));
-        self.agent_over(model.clone(), config, self.registry.clone(), context).map(Arc::new)
+        self.door_agent(model.clone(), config, context)
     }
 }

@@ -79,6 +79,12 @@ pub trait Source: Send + Sync + std::fmt::Debug {
     ) -> Result<RunSummary, SourceError>;
     /// Whether the connected role could write, with the grant that would make it read-only.
     async fn write_access(&self) -> Result<WriteAccess, SourceError>;
+    /// A token that changes whenever the data may have changed (never stays the same across a committed
+    /// write), so an answer cached under it is never stale. `None`: this source cannot tell, and its
+    /// answers are not cached.
+    async fn data_version(&self) -> Result<Option<String>, SourceError> {
+        Ok(None)
+    }
     /// Waits until statements abandoned by dropped queries have been cancelled on the server. A process
     /// about to exit calls it, so a query whose caller went away does not outlive the process.
     async fn settle(&self) {}

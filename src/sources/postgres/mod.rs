@@ -229,6 +229,19 @@ impl Source for PostgresSource {
         settle_tracker(&self.cancels).await;
     }
 
+    /// The cluster's WAL position (the replay position on a standby): every committed write moves it.
+    /// Other databases' writes, vacuum and checkpoints move it too, which costs cache hits, never
+    /// freshness.
+    async fn data_version(&self) -> Result<Option<String>, SourceError> {
+        let lsn: String = sqlx::query_scalar(
+            "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(SourceError::from_query)?;
+        Ok(Some(lsn))
+    }
+
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {
         let mut conn = self.pool.acquire().await.map_err(SourceError::from_connect)?;
         introspect::write_access(&mut conn).await

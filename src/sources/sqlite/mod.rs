@@ -30,6 +30,9 @@ pub struct SqliteSource {
     name: String,
     path: PathBuf,
     pool: SqlitePool,
+    /// One connection kept for `PRAGMA data_version`, whose value changes when another connection
+    /// commits: it is only comparable within one connection, so this one is never recycled.
+    versions: SqlitePool,
     config: SourceConfig,
 }
 
@@ -46,8 +49,15 @@ impl SqliteSource {
         let pool = SqlitePoolOptions::new()
             .max_connections(config.pool_size)
             .acquire_timeout(config.statement_timeout.min(std::time::Duration::from_secs(10)))
+            .connect_lazy_with(options.clone());
+        let versions = SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(std::time::Duration::from_secs(5))
             .connect_lazy_with(options);
-        Ok(SqliteSource { name: name.to_string(), path: path.to_path_buf(), pool, config: config.clone() })
+        let (name, path, config) = (name.to_string(), path.to_path_buf(), config.clone());
+        Ok(SqliteSource { name, path, pool, versions, config })
     }
 
     /// The database file.
@@ -171,6 +181,29 @@ impl Source for SqliteSource {
             tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
         // In-process: a truncated statement is simply reset, so the connection stays pooled.
         settle(&mut conn, outcome, budget, |_| false)
+    }
+
+    /// SQLite's own change counter as seen by one long-lived connection (`PRAGMA data_version`: it
+    /// changes when any other connection commits), with the size and modification time of the file and
+    /// its write-ahead log (which change when the file is replaced).
+    async fn data_version(&self) -> Result<Option<String>, SourceError> {
+        let counter: i64 = sqlx::query_scalar("PRAGMA data_version")
+            .fetch_one(&self.versions)
+            .await
+            .map_err(|e| SourceError::Connect(format!("{}: {e}", self.path.display())))?;
+        let mut version = format!("{counter};");
+        for path in [self.path.clone(), PathBuf::from(format!("{}-wal", self.path.display()))] {
+            match tokio::fs::metadata(&path).await {
+                Ok(meta) => {
+                    let modified =
+                        meta.modified().ok().and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok());
+                    version.push_str(&format!("{}:{};", meta.len(), modified.map_or(0, |d| d.as_nanos())));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => version.push_str("-;"),
+                Err(e) => return Err(SourceError::Connect(format!("{}: {e}", path.display()))),
+            }
+        }
+        Ok(Some(version))
     }
 
     async fn write_access(&self) -> Result<WriteAccess, SourceError> {
