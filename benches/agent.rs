@@ -51,6 +51,7 @@ fn bench(c: &mut Criterion) {
         tools: registry.specs(),
         max_tokens: Some(1024),
         response_schema: None,
+        temperature: None,
     };
 
     let mut group = c.benchmark_group("agent_two_turns");
@@ -103,7 +104,8 @@ fn cached(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
         )
     };
     let ask = |agent: Arc<Agent>| async move {
-        let mut events = agent.ask(Request { question: "How many customers are there?".into(), session: None });
+        let mut events =
+            agent.ask(Request { question: "How many customers are there?".into(), session: None });
         while events.recv().await.is_some() {}
     };
     let mut group = c.benchmark_group("repeated_question");

@@ -248,6 +248,7 @@ async fn a_request_that_differs_from_the_recording_fails_the_run() {
         tools: Registry::builtin().specs(),
         max_tokens: Some(1024),
         response_schema: None,
+        temperature: None,
     };
     let model =
         Arc::new(Scripted::new(vec![Turn { expect: Some(expected.clone()), events: vec![text("ok")] }]));
@@ -353,7 +354,11 @@ async fn the_compact_pipeline_picks_tables_constrains_sql_repairs_and_answers() 
     assert!(system.contains("for sqlite"), "{system}");
     assert!(system.contains("<untrusted-data source=\"demo\" kind=\"schema\">"), "{system}");
     assert!(system.contains("table main.products") && system.contains("table main.web_events"), "{system}");
-    assert_eq!(requests[0].messages[1].content, "Question: How many products are in the catalog?");
+    let user = &requests[0].messages[1].content;
+    assert!(user.starts_with("Tables most relevant to the question: products"), "{user}");
+    assert!(user.ends_with("\nQuestion: How many products are in the catalog?"), "{user}");
+    // The repair is sampled, so it is not the failed query written again.
+    assert_eq!((requests[0].temperature, requests[1].temperature), (None, Some(0.7)));
     // The retry is asked afresh, with the error and a hint but without the failed query to copy.
     let retry = &requests[1].messages.last().unwrap().content;
     assert!(retry.contains("avoid these mistakes:\n- A query failed with error (query_failed)"), "{retry}");

@@ -18,7 +18,13 @@ fn options() -> EngineOptions {
 }
 
 fn request(messages: Vec<Message>) -> ChatRequest {
-    ChatRequest { messages, tools: Vec::new(), max_tokens: Some(128), response_schema: None }
+    ChatRequest {
+        messages,
+        tools: Vec::new(),
+        max_tokens: Some(128),
+        response_schema: None,
+        temperature: None,
+    }
 }
 
 async fn collect(model: &LocalModel, request: &ChatRequest) -> Vec<ChatEvent> {

@@ -32,6 +32,7 @@ fn request() -> ChatRequest {
         tools: Vec::new(),
         max_tokens: Some(64),
         response_schema: None,
+        temperature: None,
     }
 }
 

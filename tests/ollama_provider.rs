@@ -19,6 +19,7 @@ fn request() -> ChatRequest {
         }],
         max_tokens: Some(128),
         response_schema: None,
+        temperature: None,
     }
 }
 

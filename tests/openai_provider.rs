@@ -50,6 +50,7 @@ fn request() -> ChatRequest {
         }],
         max_tokens: Some(256),
         response_schema: None,
+        temperature: None,
     }
 }
 
@@ -205,6 +206,19 @@ fn a_response_schema_becomes_response_format() {
     assert_eq!(body["response_format"]["json_schema"]["schema"]["properties"]["sql"]["type"], "string");
     let ollama = picovis::llm::ollama::wire_request("qwen", &request);
     assert_eq!(ollama["format"]["properties"]["sql"]["type"], "string");
+}
+
+#[test]
+fn a_temperature_is_sent_only_when_asked_for() {
+    let mut request = request();
+    let greedy = picovis::llm::openai::wire_request("qwen", &request);
+    assert!(greedy.get("temperature").is_none());
+    request.temperature = Some(0.7);
+    let body = picovis::llm::openai::wire_request("qwen", &request);
+    assert!((body["temperature"].as_f64().unwrap() - 0.7).abs() < 1e-6, "{body}");
+    let ollama = picovis::llm::ollama::wire_request("qwen", &request);
+    assert!((ollama["options"]["temperature"].as_f64().unwrap() - 0.7).abs() < 1e-6, "{ollama}");
+    assert_eq!(ollama["options"]["num_predict"], 256, "{ollama}");
 }
 
 #[tokio::test]

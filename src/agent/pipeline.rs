@@ -25,6 +25,10 @@ const TABLES: usize = 8;
 /// The budget for table cards in the SQL prompt, in tokens (estimated at four characters a token): a
 /// small model's context must also hold the instructions, examples, history and its answer.
 pub(crate) const CARD_BUDGET: usize = 1500;
+/// Tables named as the most relevant when the whole schema is in the prompt.
+const RELEVANT: usize = 4;
+/// The sampling temperature of repair attempts.
+const REPAIR_TEMPERATURE: f32 = 0.7;
 /// The largest schema that goes into the prompt whole (every table, in schema order), in tokens. Whole,
 /// the system message does not change from question to question, so its tokens are read once.
 const WHOLE_SCHEMA_BUDGET: usize = 2500;
@@ -295,6 +299,19 @@ async fn write_query(
     let mut base = vec![Message::text(Role::System, system)];
     base.extend(history.iter().cloned());
     let mut ask = extras_text(found);
+    if card_budget >= CARD_BUDGET && whole_schema(schema, WHOLE_SCHEMA_BUDGET).is_some() {
+        // The whole schema is in the system message; the retriever's ranking still tells the model
+        // where to look.
+        let names: Vec<&str> = found
+            .tables
+            .iter()
+            .take(RELEVANT)
+            .map(|t| t.name.rsplit('.').next().unwrap_or(&t.name))
+            .collect();
+        if !names.is_empty() {
+            ask.push_str(&format!("Tables most relevant to the question: {}.\n", names.join(", ")));
+        }
+    }
     let periods = super::prompt::periods_in(question, turn.agent.today);
     if !periods.is_empty() {
         ask.push_str(&format!("Date ranges: {}.\n", periods.join("; ")));
@@ -313,11 +330,15 @@ async fn write_query(
         }
         let mut messages = base.clone();
         messages.push(Message::text(Role::User, prompt));
+        // A repair is sampled, not greedy: greedy decoding of a nearly identical prompt tends to write
+        // the failed query again, word for word.
+        let temperature = (attempt > 1).then_some(REPAIR_TEMPERATURE);
         let chat = ChatRequest {
             messages,
             tools: Vec::new(),
             max_tokens: Some(512),
             response_schema: Some(query_schema(source.dialect())),
+            temperature,
         };
         let (reply, _) = turn.complete(&chat, TextMode::Quiet).await?;
         let sql = extract_query(source.dialect(), &reply);

@@ -25,6 +25,7 @@ pub(super) async fn answer(turn: &mut Turn<'_>, messages: &mut Vec<Message>) -> 
             tools: tools.clone(),
             max_tokens: Some(1024),
             response_schema: None,
+            temperature: None,
         };
         let (text, calls) = match turn.complete(&chat, TextMode::Answer).await {
             // Once per run: earlier tool results go, the conversation and the latest result stay.

@@ -158,7 +158,10 @@ pub fn wire_request(model: &str, request: &ChatRequest) -> serde_json::Value {
             .collect();
     }
     if let Some(max_tokens) = request.max_tokens {
-        body["options"] = serde_json::json!({ "num_predict": max_tokens });
+        body["options"]["num_predict"] = max_tokens.into();
+    }
+    if let Some(temperature) = request.temperature {
+        body["options"]["temperature"] = temperature.into();
     }
     if let Some(schema) = &request.response_schema {
         body["format"] = schema.clone();

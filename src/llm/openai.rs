@@ -83,6 +83,9 @@ pub fn wire_request(model: &str, request: &ChatRequest) -> serde_json::Value {
     if let Some(max_tokens) = request.max_tokens {
         body["max_tokens"] = max_tokens.into();
     }
+    if let Some(temperature) = request.temperature {
+        body["temperature"] = temperature.into();
+    }
     if let Some(schema) = &request.response_schema {
         body["response_format"] = serde_json::json!({
             "type": "json_schema",

@@ -83,6 +83,10 @@ pub struct ChatRequest {
     /// `response_format`, Ollama `format`). `None` for free text and tool calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_schema: Option<serde_json::Value>,
+    /// Sample at this temperature instead of decoding greedily; a repair asks for it so that a failed
+    /// attempt is not simply written again. `None`: greedy (the most likely reply; reproducible).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
 }
 
 /// Token counts reported by the provider.

@@ -19,6 +19,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+/// The seed of sampled (non-greedy) generations: the same request samples the same reply.
+const SEED: u32 = 1234;
+
 /// Tokens decoded per `decode` call while reading a prompt.
 const BATCH: usize = 512;
 
@@ -60,6 +63,8 @@ pub struct Job {
     pub constraint: Option<Constraint>,
     /// Cap on generated tokens.
     pub max_tokens: u32,
+    /// Sample at this temperature (seeded, so a run is reproducible) instead of greedily.
+    pub temperature: Option<f32>,
     /// Where the reply goes, piece by piece. Generation stops when the receiver is dropped.
     pub output: mpsc::Sender<Output>,
 }
@@ -206,14 +211,22 @@ fn worker(
 }
 
 /// The sampler for a constraint: greedy decoding (SQL wants the most likely answer, and it makes runs
-/// reproducible), behind a grammar when there is one.
-fn sampler(model: &LlamaModel, constraint: Option<&Constraint>) -> Result<LlamaSampler, LlmError> {
+/// reproducible), or with a temperature a seeded draw, behind a grammar when there is one.
+fn sampler(
+    model: &LlamaModel,
+    constraint: Option<&Constraint>,
+    temperature: Option<f32>,
+) -> Result<LlamaSampler, LlmError> {
     let grammar = |e: &dyn std::fmt::Display| LlmError::Engine(format!("invalid grammar: {e}"));
-    Ok(match constraint {
+    let pick = || match temperature {
+        Some(t) => LlamaSampler::chain_simple([LlamaSampler::temp(t), LlamaSampler::dist(SEED)]),
         None => LlamaSampler::greedy(),
+    };
+    Ok(match constraint {
+        None => pick(),
         Some(Constraint::Whole(gbnf)) => LlamaSampler::chain_simple([
             LlamaSampler::grammar(model, gbnf, "root").map_err(|e| grammar(&e))?,
-            LlamaSampler::greedy(),
+            pick(),
         ]),
         Some(Constraint::AfterTrigger(gbnf)) => {
             // Models whose vocabulary has `<tool_call>` as one special token trigger on that token;
@@ -223,7 +236,7 @@ fn sampler(model: &LlamaModel, constraint: Option<&Constraint>) -> Result<LlamaS
                 if opener.len() == 1 { (Vec::new(), opener) } else { (vec![CALL_OPEN], Vec::new()) };
             let lazy =
                 LlamaSampler::grammar_lazy(model, gbnf, "root", words, &tokens).map_err(|e| grammar(&e))?;
-            LlamaSampler::chain_simple([lazy, LlamaSampler::greedy()])
+            LlamaSampler::chain_simple([lazy, pick()])
         }
     })
 }
@@ -247,7 +260,7 @@ fn generate(
             tokens.len()
         )));
     }
-    let mut sampler = sampler(model, job.constraint.as_ref())?;
+    let mut sampler = sampler(model, job.constraint.as_ref(), job.temperature)?;
 
     // Reuse the cached prefix; at least the last prompt token is decoded again, for its logits.
     let mut keep = cached.iter().zip(&tokens).take_while(|(a, b)| a == b).count();

@@ -64,7 +64,13 @@ impl LocalModel {
     /// engine's counts and timings.
     pub async fn complete_raw(&self, prompt: &str, max_tokens: u32) -> Result<(String, Stats), LlmError> {
         let (output, mut pieces) = mpsc::channel(64);
-        self.engine.submit(Job { prompt: prompt.to_string(), constraint: None, max_tokens, output })?;
+        self.engine.submit(Job {
+            prompt: prompt.to_string(),
+            constraint: None,
+            max_tokens,
+            temperature: None,
+            output,
+        })?;
         let mut text = String::new();
         while let Some(piece) = pieces.recv().await {
             match piece {
@@ -105,7 +111,13 @@ impl ChatModel for LocalModel {
         let constraint = Self::constraint(request)?;
         let (output, pieces) = mpsc::channel(64);
         let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
-        self.engine.submit(Job { prompt, constraint, max_tokens, output })?;
+        self.engine.submit(Job {
+            prompt,
+            constraint,
+            max_tokens,
+            temperature: request.temperature,
+            output,
+        })?;
         let tools: Vec<String> = request.tools.iter().map(|t| t.name.clone()).collect();
         let state = (pieces, lenient::TextCalls::new(tools), std::collections::VecDeque::new(), false);
         let stream = futures_util::stream::unfold(
