@@ -102,20 +102,7 @@ async fn a_tool_call_then_an_answer_streams_every_step() {
     ]));
     let events =
         run(model.clone(), context_for(demo_path()), AgentBudget::default(), "How many customers?").await;
-    let kinds: Vec<&str> = events
-        .iter()
-        .map(|e| match e {
-            Event::ToolCall { .. } => "tool_call",
-            Event::ToolResult { .. } => "tool_result",
-            Event::Sql { .. } => "sql",
-            Event::Rows { .. } => "rows",
-            Event::AnswerDelta { .. } => "answer_delta",
-            Event::Done { .. } => "done",
-            Event::Thinking { .. } => "thinking",
-            Event::Chart { .. } => "chart",
-            Event::Error { .. } => "error",
-        })
-        .collect();
+    let kinds: Vec<&str> = events.iter().map(Event::kind).collect();
     assert_eq!(kinds, ["tool_call", "tool_result", "sql", "rows", "answer_delta", "answer_delta", "done"]);
     assert!(
         matches!(&events[3], Event::Rows { rows, .. } if rows == &vec![vec![Value::Int(3000)]]),

@@ -16,6 +16,16 @@ use sqlx::Connection;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// A fresh copy of the demo database (in its own folder) and a read-only source over it.
+fn demo() -> (tempfile::TempDir, Arc<dyn Source>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
+    common::create_demo(&path);
+    let source: Arc<dyn Source> =
+        Arc::new(SqliteSource::open_path("demo", &path, &SourceConfig::new("demo:")).unwrap());
+    (dir, source)
+}
+
 fn sql_turn(sql: &str) -> Turn {
     let reply = serde_json::json!({ "sql": sql }).to_string();
     Turn {
@@ -47,11 +57,8 @@ fn count(answer: &Answer) -> Value {
 
 #[tokio::test]
 async fn a_repeated_question_is_replayed_until_sqlite_data_changes() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, source) = demo();
     let path = dir.path().join("demo.sqlite");
-    common::create_demo(&path);
-    let source: Arc<dyn Source> =
-        Arc::new(SqliteSource::open_path("demo", &path, &SourceConfig::new("demo:")).unwrap());
     let sql = "SELECT count(*) AS n FROM customers";
     let model = Arc::new(Scripted::new(vec![sql_turn(sql), sql_turn(sql)]));
     let cache = Arc::new(AnswerCache::default());
@@ -97,11 +104,7 @@ async fn a_repeated_question_is_replayed_until_postgres_data_changes() {
 
 #[tokio::test]
 async fn a_follow_up_in_a_conversation_is_never_served_from_the_cache() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.sqlite");
-    common::create_demo(&path);
-    let source: Arc<dyn Source> =
-        Arc::new(SqliteSource::open_path("demo", &path, &SourceConfig::new("demo:")).unwrap());
+    let (_dir, source) = demo();
     let sql = "SELECT count(*) AS n FROM products";
     let model = Arc::new(Scripted::new(vec![sql_turn(sql), sql_turn(sql), sql_turn(sql)]));
     let cache = Arc::new(AnswerCache::default());
