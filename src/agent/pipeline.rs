@@ -80,16 +80,12 @@ fn whole_schema(schema: &crate::sources::SchemaSnapshot, budget: usize) -> Optio
     (size <= budget * 4).then(|| cards.join("\n\n"))
 }
 
-/// The tables the prompt shows: the whole schema when it fits (and `budget` is the full one), else the
-/// retriever's best cards in its order while they fit in `budget` tokens.
-fn tables_text(
+/// The retriever's best cards in its order while they fit in `budget` tokens.
+fn ranked_cards(
     schema: &crate::sources::SchemaSnapshot,
     found: &crate::retrieval::Found,
     budget: usize,
 ) -> String {
-    if let Some(whole) = whole_schema(schema, WHOLE_SCHEMA_BUDGET).filter(|_| budget >= CARD_BUDGET) {
-        return whole;
-    }
     let cards: Vec<String> = prompt_cards(schema, found, budget).into_iter().map(|(_, card)| card).collect();
     cards.join("\n\n")
 }
@@ -225,6 +221,8 @@ struct Prepared {
     found: crate::retrieval::Found,
     /// The earlier questions and answers of the conversation.
     history: Vec<Message>,
+    /// Every table's card, when the whole schema fits in [`WHOLE_SCHEMA_BUDGET`] (rendered once).
+    whole: Option<String>,
 }
 
 impl Agent {
@@ -279,7 +277,8 @@ async fn prepare(agent: &Agent, history: &[Message], question: &str) -> Result<P
         .filter(|m| matches!(m.role, Role::User | Role::Assistant) && m.tool_calls.is_empty())
         .cloned()
         .collect();
-    Ok(Prepared { source, schema, found, history })
+    let whole = whole_schema(&schema, WHOLE_SCHEMA_BUDGET);
+    Ok(Prepared { source, schema, found, history, whole })
 }
 
 /// Asks for a query until one runs, with the tables that fit in `card_budget` tokens. Returns its result.
@@ -289,8 +288,11 @@ async fn write_query(
     question: &str,
     card_budget: usize,
 ) -> Result<Option<crate::sources::ResultSet>, StopReason> {
-    let Prepared { source, schema, found, history } = prepared;
-    let tables = tables_text(schema, found, card_budget);
+    let Prepared { source, schema, found, history, whole } = prepared;
+    // The whole schema when it fits and `card_budget` is the full one (a shrunk retry gets the ranked
+    // cards), else the retriever's best cards.
+    let whole = whole.as_ref().filter(|_| card_budget >= CARD_BUDGET);
+    let tables = whole.cloned().unwrap_or_else(|| ranked_cards(schema, found, card_budget));
     let system = format!(
         "{}\n{}",
         query_prompt(source.dialect(), turn.agent.today),
@@ -299,7 +301,7 @@ async fn write_query(
     let mut base = vec![Message::text(Role::System, system)];
     base.extend(history.iter().cloned());
     let mut ask = extras_text(found);
-    if card_budget >= CARD_BUDGET && whole_schema(schema, WHOLE_SCHEMA_BUDGET).is_some() {
+    if whole.is_some() {
         // The whole schema is in the system message; the retriever's ranking still tells the model
         // where to look.
         let names: Vec<&str> = found
