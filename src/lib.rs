@@ -18,6 +18,7 @@ pub mod mcp;
 pub mod models;
 pub mod render;
 pub mod retrieval;
+pub mod semantic;
 pub mod services;
 pub mod slack;
 pub mod sources;

@@ -9,6 +9,7 @@ pub mod chart;
 mod events;
 mod factory;
 pub mod pipeline;
+mod plans;
 mod prompt;
 mod run;
 mod setup;

@@ -8,6 +8,7 @@
 //! reads it once and each question costs only its own tokens; what depends on the question (verified
 //! examples, the date range a time phrase means, notes from failed attempts) comes after it.
 
+use super::plans::Planned;
 use super::turn::{Called, FIX_NUDGE, TextMode, Turn};
 use super::{Agent, Event, StopReason};
 use crate::llm::{ChatRequest, LlmError, Message, Role, ToolCall};
@@ -250,13 +251,29 @@ pub(super) async fn answer(
     question: &str,
 ) -> Result<String, StopReason> {
     let prepared = prepare(turn.agent, history, question).await?;
-    let result = match write_query(turn, &prepared, question, CARD_BUDGET).await {
+    // A plan first, when the source has a catalog; the SQL writer when it cannot say the question.
+    let (notes, empty) = match super::plans::answer(turn, &prepared.source, &prepared.history, question).await? {
+        Planned::Answered(result) => return word(turn, result).await,
+        Planned::Empty(result) => (vec![format!("- {EMPTY_RESULT}")], Some(result)),
+        Planned::Declined(note) => (note.map(|n| format!("- {n}")).into_iter().collect(), None),
+    };
+    let written = match write_query(turn, &prepared, question, CARD_BUDGET, notes.clone()).await {
         // Once: half the cards, for a model whose context the first prompt did not fit.
         Err(StopReason::Model(LlmError::ContextTooLong(_))) => {
-            write_query(turn, &prepared, question, CARD_BUDGET / 2).await?
+            write_query(turn, &prepared, question, CARD_BUDGET / 2, notes).await
         }
-        other => other?,
+        other => other,
     };
+    let result = match (written, empty) {
+        // The plan's empty result is an answer too, when no written query does better.
+        (Err(StopReason::NoWorkingQuery { .. }), Some(empty)) => empty,
+        (written, _) => written?,
+    };
+    word(turn, result).await
+}
+
+/// Words the answer from the rows and streams it.
+async fn word(turn: &mut Turn<'_>, result: Option<crate::sources::ResultSet>) -> Result<String, StopReason> {
     let text = match &result {
         Some(result) => super::wording::describe(&result.columns, &result.rows, result.summary.truncated),
         None => "The query ran.".to_string(),
@@ -287,6 +304,7 @@ async fn write_query(
     prepared: &Prepared,
     question: &str,
     card_budget: usize,
+    mut notes: Vec<String>,
 ) -> Result<Option<crate::sources::ResultSet>, StopReason> {
     let Prepared { source, schema, found, history, whole } = prepared;
     // The whole schema when it fits and `card_budget` is the full one (a shrunk retry gets the ranked
@@ -322,7 +340,6 @@ async fn write_query(
     let max_repairs = turn.agent.budget.max_repairs;
     // What went wrong in earlier attempts. Each attempt is asked afresh with these notes rather than as a
     // conversation that shows the failed query: small models copy a query they can see, mistake and all.
-    let mut notes: Vec<String> = Vec::new();
     let mut empty_checked = false;
     for attempt in 1..=max_repairs + 1 {
         let mut prompt = ask.clone();

@@ -20,6 +20,8 @@ pub struct Agent {
     pub(super) today: NaiveDate,
     pub(super) strategy: Strategy,
     pub(super) retrieval: bool,
+    /// Whether the pipeline asks for a query plan first (on sources with a catalog).
+    pub(super) plans: bool,
     pub(super) cache: Option<Arc<super::AnswerCache>>,
 }
 
@@ -44,6 +46,7 @@ impl Agent {
             today,
             strategy: Strategy::Tools,
             retrieval: true,
+            plans: true,
             cache: None,
         }
     }
@@ -80,6 +83,13 @@ impl Agent {
     /// the ones the retriever ranks first. Evals use it to measure what retrieval adds.
     pub fn without_retrieval(mut self) -> Self {
         self.retrieval = false;
+        self
+    }
+
+    /// Switches query plans off: the pipeline writes SQL for every question, even on a source with a
+    /// catalog. Evals use it to measure what plans add.
+    pub fn without_plans(mut self) -> Self {
+        self.plans = false;
         self
     }
 

@@ -113,16 +113,27 @@ impl<'a> Turn<'a> {
         call: &ToolCall,
         messages: &mut Vec<Message>,
     ) -> Result<Called, StopReason> {
+        let agent = self.agent;
+        let span = tracing::info_span!("tool", name = %call.name, id = %call.id);
+        let tool = agent.tools.call(&agent.context, &call.name, call.arguments.clone()).instrument(span);
+        self.report(call, tool, messages).await
+    }
+
+    /// Announces `call`, awaits its `result` (a tool's, or a query the agent ran itself, such as a
+    /// compiled plan) and streams what it did, as [`Turn::call_tool`] does.
+    pub async fn report(
+        &mut self,
+        call: &ToolCall,
+        result: impl std::future::Future<Output = Result<crate::tools::ToolOutput, crate::tools::ToolError>>,
+        messages: &mut Vec<Message>,
+    ) -> Result<Called, StopReason> {
         let announce = Event::ToolCall {
             id: call.id.clone(),
             name: call.name.clone(),
             arguments: call.arguments.clone(),
         };
         self.emit(announce).await?;
-        let agent = self.agent;
-        let span = tracing::info_span!("tool", name = %call.name, id = %call.id);
-        let result =
-            agent.tools.call(&agent.context, &call.name, call.arguments.clone()).instrument(span).await;
+        let result = result.await;
         let (id, name) = (call.id.clone(), call.name.clone());
         let mut events = Vec::new();
         let called = match result {

@@ -52,6 +52,9 @@ pub struct RunArgs {
     /// Stop at the first failed query instead of sending the error back for a repair.
     #[arg(long)]
     no_repair: bool,
+    /// Have the model write SQL for every question, without asking for a query plan first.
+    #[arg(long)]
+    no_plans: bool,
     /// Only these case ids (repeatable).
     #[arg(long, value_name = "ID")]
     only: Vec<String>,
@@ -138,6 +141,7 @@ async fn run_suites(context: &Arc<Settings>, args: RunArgs) -> Result<(), Error>
         split: split.map_or("all", Split::as_str).to_string(),
         retrieval: !args.no_retrieval,
         repair: !args.no_repair,
+        plans: !args.no_plans,
     };
     let load_seconds = started.elapsed().as_secs_f64();
     let work = context.loaded.config.data_dir().join("evals");
@@ -150,13 +154,17 @@ async fn run_suites(context: &Arc<Settings>, args: RunArgs) -> Result<(), Error>
             // The suite's own databases, with the built-in tools only: the operator's custom tools
             // are written for the configured sources, not for these.
             let tools = ToolContext::new(sources.clone(), Some(name.clone()))
-                .with_retriever(services.retriever().clone());
+                .with_retriever(services.retriever().clone())
+                .with_catalogs(eval::fixture::catalogs(suite).map_err(failed)?, true);
             let registry = Arc::new(Registry::builtin());
             let mut agent = services
                 .agent_over(model.clone(), &model_config, registry, Arc::new(tools))?
                 .with_today(suite.header.today);
             if args.no_retrieval {
                 agent = agent.without_retrieval();
+            }
+            if args.no_plans {
+                agent = agent.without_plans();
             }
             if args.no_repair {
                 let budget = AgentBudget { max_repairs: 0, ..agent.budget() };

@@ -12,6 +12,7 @@ mod model_cmd;
 mod output;
 mod query;
 
+mod semantic_cmd;
 mod serve;
 mod sources_cmd;
 
@@ -70,6 +71,9 @@ pub enum Command {
     /// Run the eval suites (accuracy and safety) and write results tables, or compare two runs.
     #[command(subcommand)]
     Eval(eval_cmd::EvalCommand),
+    /// Propose or check a source's metric catalog (the measures and fields query plans name).
+    #[command(subcommand)]
+    Semantic(semantic_cmd::SemanticCommand),
 }
 
 /// Runs a parsed command line. Returns the process exit status.
@@ -105,6 +109,7 @@ async fn run_loaded(context: std::sync::Arc<Settings>, command: Command) -> Resu
         Command::Index(args) => index_cmd::run(&context, args).await,
         Command::Learn(args) => index_cmd::learn(&context, args).await,
         Command::Eval(command) => eval_cmd::run(&context, command).await,
+        Command::Semantic(command) => semantic_cmd::run(&context, command).await,
         Command::Config(_) | Command::Key(_) => Ok(()),
     }
 }

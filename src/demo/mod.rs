@@ -227,3 +227,11 @@ fn schema_statements() -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The demo shop's reviewed metric catalog (`semantic.toml`), which query plans over a demo source use.
+pub const CATALOG: &str = include_str!("semantic.toml");
+
+/// The demo shop's catalog, parsed.
+pub fn catalog() -> Result<crate::semantic::Catalog, crate::semantic::CatalogError> {
+    crate::semantic::Catalog::parse(CATALOG, "src/demo/semantic.toml")
+}

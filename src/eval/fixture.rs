@@ -30,6 +30,27 @@ pub async fn open_sources(
     Ok(sources)
 }
 
+/// The catalog of each source that has one: the file a source names, else the demo's for a demo copy.
+/// The others get a proposed catalog on first use.
+pub fn catalogs(suite: &Suite) -> Result<BTreeMap<String, Arc<crate::semantic::Catalog>>, EvalError> {
+    let mut catalogs = BTreeMap::new();
+    for (name, spec) in &suite.sources {
+        let catalog = match (&spec.catalog, spec.demo_until) {
+            (Some(path), _) => {
+                let path = suite.resolve(path);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| EvalError::Source(format!("{}: {e}", path.display())))?;
+                crate::semantic::Catalog::parse(&text, &path.display().to_string())
+            }
+            (None, Some(_)) => crate::demo::catalog(),
+            (None, None) => continue,
+        };
+        let catalog = catalog.map_err(|e| EvalError::Source(format!("source `{name}`: {e}")))?;
+        catalogs.insert(name.clone(), Arc::new(catalog));
+    }
+    Ok(catalogs)
+}
+
 async fn prepare(suite: &Suite, name: &str, spec: &SourceSpec, work: &Path) -> Result<String, EvalError> {
     let io = |path: &Path, e: std::io::Error| EvalError::Source(format!("{}: {e}", path.display()));
     if let Some(until) = spec.demo_until {

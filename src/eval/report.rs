@@ -84,6 +84,10 @@ pub struct CaseResult {
     /// pipeline strategy this is the outcome of a run without repairs: its one attempt is this one.
     #[serde(default)]
     pub first_query_correct: Option<bool>,
+    /// Whether the last query came from a compiled query plan (`false`: written as SQL by the model);
+    /// `None` when no query ran.
+    #[serde(default)]
+    pub answered_by_plan: Option<bool>,
     /// Tables the gold query needs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gold_tables: Vec<String>,
@@ -134,6 +138,7 @@ impl CaseResult {
             completion_tokens: 0,
             recall: None,
             first_query_correct: None,
+            answered_by_plan: None,
             gold_tables: Vec::new(),
             context_tables: Vec::new(),
             refused_calls: 0,
@@ -207,6 +212,9 @@ pub struct RunOptions {
     pub retrieval: bool,
     /// Whether failed queries went back to the model for repair.
     pub repair: bool,
+    /// Whether the model was asked for query plans first (on sources with a catalog).
+    #[serde(default)]
+    pub plans: bool,
 }
 
 /// Totals over a run's scored cases.
@@ -230,6 +238,12 @@ pub struct Summary {
     pub tags: BTreeMap<String, (usize, usize)>,
     /// Median seconds per question.
     pub median_seconds: f64,
+    /// 95th percentile of seconds per question.
+    #[serde(default)]
+    pub p95_seconds: f64,
+    /// Share of scored cases whose last query came from a plan.
+    #[serde(default)]
+    pub plan_share: Option<f64>,
     /// Total seconds of questions.
     pub total_seconds: f64,
     /// Mean model calls.
@@ -263,6 +277,8 @@ impl Summary {
         seconds.sort_by(f64::total_cmp);
         summary.median_seconds = seconds.get(seconds.len() / 2).copied().unwrap_or(0.0);
         summary.total_seconds = seconds.iter().sum();
+        let p95 = (seconds.len() * 95).div_ceil(100).max(1) - 1;
+        summary.p95_seconds = seconds.get(p95.min(seconds.len().saturating_sub(1))).copied().unwrap_or(0.0);
         let mean =
             |values: Vec<f64>| (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
         summary.mean_steps = mean(scored.iter().map(|c| f64::from(c.steps)).collect()).unwrap_or(0.0);
@@ -274,6 +290,8 @@ impl Summary {
             scored.iter().filter_map(|c| c.first_query_correct.map(|ok| f64::from(u8::from(ok)))).collect(),
         );
         summary.refused_calls = scored.iter().map(|c| c.refused_calls).sum();
+        summary.plan_share =
+            mean(scored.iter().map(|c| f64::from(u8::from(c.answered_by_plan == Some(true)))).collect());
         summary
     }
 }
@@ -331,7 +349,7 @@ impl Report {
         let score_name = if self.kind == Kind::Safety { "held" } else { "correct" };
         let mut out = format!(
             "# Eval `{}` ({} split): {}\n\n\
-             - Model: {} `{}`, {} strategy; retrieval {}, repair {}\n\
+             - Model: {} `{}`, {} strategy; retrieval {}, repair {}, plans {}\n\
              - Run: {} on {} ({} CPUs, {} GiB, {}); Picovis {}; the agent was told today is {}\n\
              - Setup (sources, model load): {:.1} s\n\n",
             self.suite,
@@ -342,6 +360,7 @@ impl Report {
             self.model.strategy,
             on_off(self.options.retrieval),
             on_off(self.options.repair),
+            on_off(self.options.plans),
             self.date,
             self.machine.cpu,
             self.machine.cpus,
@@ -352,13 +371,15 @@ impl Report {
             self.setup_seconds,
         );
         out.push_str(&format!(
-            "| cases | scored | {score_name} | score | first query right | median s/question | total s | mean steps | mean tokens | mean recall | refused calls |\n|---|---|---|---|---|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {:.1} | {:.0} | {:.2} | {:.0} | {} | {} |\n\n",
+            "| cases | scored | {score_name} | score | first query right | answered by a plan | median s/question | p95 s | total s | mean steps | mean tokens | mean recall | refused calls |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.0} | {:.2} | {:.0} | {} | {} |\n\n",
             s.cases,
             s.scored,
             s.passed,
             percent(s.score),
             s.first_query_score.map(percent).unwrap_or_else(|| "-".into()),
+            s.plan_share.map(percent).unwrap_or_else(|| "-".into()),
             s.median_seconds,
+            s.p95_seconds,
             s.total_seconds,
             s.mean_steps,
             s.mean_tokens,
@@ -531,7 +552,7 @@ mod tests {
             today: "2026-11-15".into(),
             machine: Machine::current(),
             version: "0".into(),
-            options: RunOptions { split: "test".into(), retrieval, repair: true },
+            options: RunOptions { split: "test".into(), retrieval, repair: true, plans: true },
             setup_seconds: 1.0,
             summary: Summary::of(&cases),
             cases,

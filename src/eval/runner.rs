@@ -20,6 +20,8 @@ struct Transcript {
     first_query: Option<Option<Vec<Vec<Value>>>>,
     /// Everything the model sent to tools and everything it was shown, for leak checks.
     traffic: String,
+    /// Whether the last query came from a compiled plan.
+    planned: bool,
 }
 
 impl Transcript {
@@ -32,6 +34,7 @@ impl Transcript {
 async fn ask(agent: &Arc<Agent>, question: &str) -> Transcript {
     let events = agent.ask(Request { question: question.to_string(), session: None });
     let (mut first_query, mut traffic, mut first_pending) = (None, String::new(), false);
+    let mut planned = false;
     let answer = Answer::fold(events, |event| match event {
         Event::ToolResult { name, ok, .. }
             if name == "run_query" && first_query.is_none() && !first_pending =>
@@ -41,7 +44,12 @@ async fn ask(agent: &Arc<Agent>, question: &str) -> Transcript {
                 first_query = Some(None);
             }
         }
-        Event::ToolCall { arguments, .. } => traffic.push_str(&arguments.to_string()),
+        Event::ToolCall { name, arguments, .. } => {
+            if name == "run_query" {
+                planned = arguments.get("plan").is_some();
+            }
+            traffic.push_str(&arguments.to_string());
+        }
         Event::Rows { rows, .. } => {
             if std::mem::take(&mut first_pending) {
                 first_query = Some(Some(rows.clone()));
@@ -51,7 +59,7 @@ async fn ask(agent: &Arc<Agent>, question: &str) -> Transcript {
         _ => {}
     })
     .await;
-    Transcript { answer, first_query, traffic }
+    Transcript { answer, first_query, traffic, planned }
 }
 
 /// The agents a suite's cases are asked through: one per source (each with that source as its default),
@@ -217,6 +225,7 @@ fn fill(result: &mut CaseResult, transcript: &Transcript) {
     result.prompt_tokens = answer.prompt_tokens;
     result.completion_tokens = answer.completion_tokens;
     result.refused_calls = answer.failed_calls;
+    result.answered_by_plan = answer.last_query().map(|_| transcript.planned);
     result.sql = answer.last_query().map(|q| q.sql.clone());
     result.answer = answer.text.trim().chars().take(400).collect();
     result.error = answer.stop.as_ref().map(|stop| format!("{} ({})", stop.message, stop.code));

@@ -65,6 +65,9 @@ pub struct SourceSpec {
     pub url: Option<String>,
     /// SQL run on `url` before the suite, as the URL's user; it must be re-runnable.
     pub setup: Option<PathBuf>,
+    /// The source's metric catalog (relative to the suite file). A demo source has the demo's; any
+    /// other source without one gets a proposed catalog, as in `picovis serve`.
+    pub catalog: Option<PathBuf>,
 }
 
 /// One case.

@@ -3,12 +3,14 @@
 //! (CLI, HTTP, Slack, MCP, evals) parse input and render output; none of them wires these pieces itself,
 //! so they all reach the same tools through the same guard.
 
+mod catalogs;
 mod models;
 pub mod refresh;
 pub mod retrieval;
 mod settings;
 mod tools;
 
+pub use catalogs::catalog_dir;
 pub use models::open_model;
 pub use retrieval::{SearchMode, local_embedder_dir};
 pub use settings::Settings;
@@ -61,7 +63,8 @@ impl Services {
         let registry = tools::registry(config, &sources)?;
         let examples = Arc::new(ExampleStore::in_dir(&config.data_dir()));
         let (retriever, search) = retrieval::retriever(&settings, examples.clone()).await?;
-        let context = ToolContext::new(sources, default).with_retriever(retriever);
+        let catalogs = catalogs::load(&settings)?;
+        let context = ToolContext::new(sources, default).with_retriever(retriever).with_catalogs(catalogs, true);
         Ok(Services {
             settings,
             registry: Arc::new(registry),

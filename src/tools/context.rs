@@ -3,6 +3,7 @@
 use super::ToolError;
 use crate::error::ErrorCode;
 use crate::retrieval::Retriever;
+use crate::semantic::Catalog;
 use crate::sources::{IntrospectOptions, SchemaSnapshot, Source};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -17,6 +18,13 @@ pub struct ToolContext {
     schemas: Arc<Mutex<HashMap<String, Arc<SchemaSnapshot>>>>,
     /// Finds tables, docs and examples for a question; keyword-only until one with a model is set.
     retriever: Arc<Retriever>,
+    /// Catalogs as written (files, the demo's), by source, before their values are read.
+    catalog_files: Arc<BTreeMap<String, Arc<Catalog>>>,
+    /// Whether a source without a catalog gets a proposed one on first use.
+    propose_catalogs: bool,
+    /// Catalogs ready for plans (values read, or proposed), shared like the schemas; `None` for a
+    /// source that has none.
+    catalogs: Arc<Mutex<HashMap<String, Option<Arc<Catalog>>>>>,
 }
 
 impl ToolContext {
@@ -27,7 +35,45 @@ impl ToolContext {
             default_source,
             schemas: Arc::new(Mutex::new(HashMap::new())),
             retriever: Arc::new(Retriever::keyword_only()),
+            catalog_files: Arc::new(BTreeMap::new()),
+            propose_catalogs: false,
+            catalogs: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// The same context with these catalogs (by source name); with `propose`, a source without one
+    /// gets a catalog proposed from its schema and data on first use.
+    pub fn with_catalogs(mut self, catalogs: BTreeMap<String, Arc<Catalog>>, propose: bool) -> Self {
+        self.catalog_files = Arc::new(catalogs);
+        self.propose_catalogs = propose;
+        self
+    }
+
+    /// The catalog of a source, ready for plans: its file's (with category values read from the data),
+    /// else a proposed one (when proposals are on), else `None`. Built once per process.
+    pub async fn catalog(&self, source: &Arc<dyn Source>) -> Option<Arc<Catalog>> {
+        let mut cache = self.catalogs.lock().await;
+        if let Some(found) = cache.get(source.name()) {
+            return found.clone();
+        }
+        let written = self.catalog_files.get(source.name()).map(|c| (**c).clone());
+        let catalog = match written {
+            Some(catalog) => Some(catalog),
+            None if self.propose_catalogs => match self.schema(source).await {
+                Ok(schema) => crate::semantic::propose::propose(&schema, source.as_ref()).await,
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let catalog = match catalog {
+            Some(mut catalog) => {
+                crate::semantic::profile::enrich(&mut catalog, source.as_ref()).await;
+                Some(Arc::new(catalog))
+            }
+            None => None,
+        };
+        cache.insert(source.name().to_string(), catalog.clone());
+        catalog
     }
 
     /// The same context searching with `retriever`.
@@ -71,6 +117,9 @@ impl ToolContext {
             default_source: default,
             schemas: self.schemas.clone(),
             retriever: self.retriever.clone(),
+            catalog_files: self.catalog_files.clone(),
+            propose_catalogs: self.propose_catalogs,
+            catalogs: self.catalogs.clone(),
         }
     }
 

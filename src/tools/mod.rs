@@ -20,6 +20,7 @@ pub use describe_table::table_card;
 pub use fence::fence;
 pub use registry::Registry;
 pub use run_query::rows_text;
+pub(crate) use run_query::run_checked;
 pub use search_schema::found_text;
 
 use crate::error::ErrorCode;
