@@ -27,6 +27,10 @@ if ! command -v cmake >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/
   apt-get update -qq && apt-get install -y -qq cmake libclang-dev >/dev/null
 fi
 
+if ! psql postgres://postgres@127.0.0.1:5432/picovis_eval_tpch -qAtc 'SELECT 1 FROM lineitem LIMIT 1' >/dev/null 2>&1; then
+  log "loading the TPC-H suite's database (tpchgen-cli, scale factor 0.01)"
+  bash evals/tpch/load.sh >&2
+fi
 log "fetching models"
 cache="$(bash scripts/fetch-models.sh --all | tail -n 1)"
 log "building picovis (release)"

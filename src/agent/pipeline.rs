@@ -252,11 +252,12 @@ pub(super) async fn answer(
 ) -> Result<String, StopReason> {
     let prepared = prepare(turn.agent, history, question).await?;
     // A plan first, when the source has a catalog; the SQL writer when it cannot say the question.
-    let (notes, empty) = match super::plans::answer(turn, &prepared.source, &prepared.history, question).await? {
-        Planned::Answered(result) => return word(turn, result).await,
-        Planned::Empty(result) => (vec![format!("- {EMPTY_RESULT}")], Some(result)),
-        Planned::Declined(note) => (note.map(|n| format!("- {n}")).into_iter().collect(), None),
-    };
+    let (notes, empty) =
+        match super::plans::answer(turn, &prepared.source, &prepared.history, question).await? {
+            Planned::Answered(result, scope) => return word(turn, result, scope).await,
+            Planned::Empty(result) => (vec![format!("- {EMPTY_RESULT}")], Some(result)),
+            Planned::Declined(note) => (note.map(|n| format!("- {n}")).into_iter().collect(), None),
+        };
     let written = match write_query(turn, &prepared, question, CARD_BUDGET, notes.clone()).await {
         // Once: half the cards, for a model whose context the first prompt did not fit.
         Err(StopReason::Model(LlmError::ContextTooLong(_))) => {
@@ -269,15 +270,22 @@ pub(super) async fn answer(
         (Err(StopReason::NoWorkingQuery { .. }), Some(empty)) => empty,
         (written, _) => written?,
     };
-    word(turn, result).await
+    word(turn, result, None).await
 }
 
-/// Words the answer from the rows and streams it.
-async fn word(turn: &mut Turn<'_>, result: Option<crate::sources::ResultSet>) -> Result<String, StopReason> {
-    let text = match &result {
+/// Words the answer from the rows (after what a plan says it covers) and streams it.
+async fn word(
+    turn: &mut Turn<'_>,
+    result: Option<crate::sources::ResultSet>,
+    scope: Option<String>,
+) -> Result<String, StopReason> {
+    let mut text = match &result {
         Some(result) => super::wording::describe(&result.columns, &result.rows, result.summary.truncated),
         None => "The query ran.".to_string(),
     };
+    if let Some(scope) = scope {
+        text = format!("{scope}\n{text}");
+    }
     turn.emit(Event::AnswerDelta { text: text.clone() }).await?;
     Ok(text)
 }

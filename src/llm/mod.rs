@@ -60,7 +60,9 @@ fn open_local(
     let mut options = local::EngineOptions::default();
     options.context_tokens = config.context_tokens.unwrap_or(options.context_tokens);
     options.threads = config.threads.unwrap_or(options.threads);
-    let model = local::LocalModel::open(&config.name, &path, options).map_err(|e| e.to_string())?;
+    let model = local::LocalModel::open(&config.name, &path, options)
+        .map_err(|e| e.to_string())?
+        .with_state_dir(models.prompt_state_dir());
     Ok(std::sync::Arc::new(model))
 }
 

@@ -101,6 +101,11 @@ impl ModelRegistry {
         ModelRegistry { file: data_dir.join("models.toml") }
     }
 
+    /// Where the local engine keeps saved prompt states: `data_dir/prompt-state`.
+    pub fn prompt_state_dir(&self) -> PathBuf {
+        self.file.with_file_name("prompt-state")
+    }
+
     fn error(&self, message: impl Into<String>) -> ModelError {
         ModelError::Registry { path: self.file.clone(), message: message.into() }
     }

@@ -64,7 +64,8 @@ impl Services {
         let examples = Arc::new(ExampleStore::in_dir(&config.data_dir()));
         let (retriever, search) = retrieval::retriever(&settings, examples.clone()).await?;
         let catalogs = catalogs::load(&settings)?;
-        let context = ToolContext::new(sources, default).with_retriever(retriever).with_catalogs(catalogs, true);
+        let context =
+            ToolContext::new(sources, default).with_retriever(retriever).with_catalogs(catalogs, true);
         Ok(Services {
             settings,
             registry: Arc::new(registry),

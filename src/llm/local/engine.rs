@@ -4,6 +4,7 @@
 //! prompt, the schema and the conversation so far), which is most of every agent turn's prompt.
 
 use super::grammar::{CALL_OPEN, Constraint};
+use super::prefix::Snapshots;
 use crate::llm::LlmError;
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
@@ -13,6 +14,8 @@ use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -65,6 +68,11 @@ pub struct Job {
     pub max_tokens: u32,
     /// Sample at this temperature (seeded, so a run is reproducible) instead of greedily.
     pub temperature: Option<f32>,
+    /// The start of `prompt` that other prompts share (the system message): its state is kept and
+    /// restored rather than read again (see `prefix.rs`).
+    pub prefix: Option<String>,
+    /// Where prefix states are saved across restarts.
+    pub state_dir: Option<PathBuf>,
     /// Where the reply goes, piece by piece. Generation stops when the receiver is dropped.
     pub output: mpsc::Sender<Output>,
 }
@@ -194,9 +202,10 @@ fn worker(
     }
     let mut cached: Vec<LlamaToken> = Vec::new();
     let mut batch = LlamaBatch::new(BATCH, 1);
+    let mut snapshots = Snapshots::new(&path);
     while let Ok(job) = inbox.recv() {
         let output = job.output.clone();
-        let result = generate(&model, &mut context, &mut cached, &mut batch, job);
+        let result = generate(&model, &mut context, &mut cached, &mut batch, &mut snapshots, job);
         let last = match result {
             Ok(stats) => Output::Done(stats),
             Err(e) => {
@@ -210,35 +219,82 @@ fn worker(
     }
 }
 
-/// The sampler for a constraint: greedy decoding (SQL wants the most likely answer, and it makes runs
-/// reproducible), or with a temperature a seeded draw, behind a grammar when there is one.
-fn sampler(
-    model: &LlamaModel,
-    constraint: Option<&Constraint>,
-    temperature: Option<f32>,
-) -> Result<LlamaSampler, LlmError> {
-    let grammar = |e: &dyn std::fmt::Display| LlmError::Engine(format!("invalid grammar: {e}"));
-    let pick = || match temperature {
-        Some(t) => LlamaSampler::chain_simple([LlamaSampler::temp(t), LlamaSampler::dist(SEED)]),
-        None => LlamaSampler::greedy(),
-    };
-    Ok(match constraint {
-        None => pick(),
-        Some(Constraint::Whole(gbnf)) => LlamaSampler::chain_simple([
-            LlamaSampler::grammar(model, gbnf, "root").map_err(|e| grammar(&e))?,
-            pick(),
-        ]),
-        Some(Constraint::AfterTrigger(gbnf)) => {
-            // Models whose vocabulary has `<tool_call>` as one special token trigger on that token;
-            // others on the text.
-            let opener = model.vocab().tokenize(CALL_OPEN.as_bytes(), false, true);
-            let (words, tokens): (Vec<&str>, Vec<LlamaToken>) =
-                if opener.len() == 1 { (Vec::new(), opener) } else { (vec![CALL_OPEN], Vec::new()) };
-            let lazy =
-                LlamaSampler::grammar_lazy(model, gbnf, "root", words, &tokens).map_err(|e| grammar(&e))?;
-            LlamaSampler::chain_simple([lazy, pick()])
+/// How the next token is chosen: greedily (SQL wants the most likely answer, and it makes runs
+/// reproducible) or with a temperature as a seeded draw, and, with a constraint, only among the tokens
+/// its grammar admits.
+///
+/// Checking a grammar against every token of a 150,000-token vocabulary at every step is what makes
+/// constrained decoding slow (seconds a token for a plan's grammar with its many alternatives). As
+/// llama.cpp's own samplers do, the unconstrained choice is tried first and checked alone; only when
+/// the grammar rejects it is the grammar applied to every candidate.
+struct Picker {
+    base: LlamaSampler,
+    grammar: Option<LlamaSampler>,
+    /// Chosen when no token is left (the grammar is complete).
+    eos: LlamaToken,
+    /// Tokens the grammar rejected as the first choice, and the time spent checking, for the logs.
+    rejected: u32,
+    checking: Duration,
+}
+
+impl Picker {
+    fn new(
+        model: &LlamaModel,
+        constraint: Option<&Constraint>,
+        temperature: Option<f32>,
+    ) -> Result<Picker, LlmError> {
+        let grammar_error = |e: &dyn std::fmt::Display| LlmError::Engine(format!("invalid grammar: {e}"));
+        let base = match temperature {
+            Some(t) => LlamaSampler::chain_simple([LlamaSampler::temp(t), LlamaSampler::dist(SEED)]),
+            None => LlamaSampler::greedy(),
+        };
+        let grammar = match constraint {
+            None => None,
+            Some(Constraint::Whole(gbnf)) => {
+                Some(LlamaSampler::grammar(model, gbnf, "root").map_err(|e| grammar_error(&e))?)
+            }
+            Some(Constraint::AfterTrigger(gbnf)) => {
+                // Models whose vocabulary has `<tool_call>` as one special token trigger on that token;
+                // others on the text.
+                let opener = model.vocab().tokenize(CALL_OPEN.as_bytes(), false, true);
+                let (words, tokens): (Vec<&str>, Vec<LlamaToken>) =
+                    if opener.len() == 1 { (Vec::new(), opener) } else { (vec![CALL_OPEN], Vec::new()) };
+                Some(
+                    LlamaSampler::grammar_lazy(model, gbnf, "root", words, &tokens)
+                        .map_err(|e| grammar_error(&e))?,
+                )
+            }
+        };
+        Ok(Picker { base, grammar, eos: model.vocab().eos(), rejected: 0, checking: Duration::ZERO })
+    }
+
+    /// The next token from the logits of output `index`, accepted by the grammar.
+    fn pick(&mut self, context: &LlamaContext<'_>, index: i32) -> LlamaToken {
+        let Some(grammar) = &mut self.grammar else { return self.base.sample(context, index) };
+        let started = Instant::now();
+        let mut candidates = context.token_data_array_ith(index);
+        let mut first = candidates.clone();
+        self.base.apply(&mut first);
+        if let Some(token) = first.selected_token() {
+            let logit = first.data.iter().find(|d| d.id() == token).map_or(0.0, |d| d.logit());
+            let mut alone = LlamaTokenDataArray::new(vec![LlamaTokenData::new(token, logit, 0.0)], false);
+            grammar.apply(&mut alone);
+            if alone.data.first().is_some_and(|d| d.logit().is_finite()) {
+                grammar.accept(token);
+                self.base.accept(token);
+                self.checking += started.elapsed();
+                return token;
+            }
         }
-    })
+        self.rejected += 1;
+        grammar.apply(&mut candidates);
+        self.base.apply(&mut candidates);
+        let token = candidates.selected_token().unwrap_or(self.eos);
+        grammar.accept(token);
+        self.base.accept(token);
+        self.checking += started.elapsed();
+        token
+    }
 }
 
 fn generate(
@@ -246,6 +302,7 @@ fn generate(
     context: &mut LlamaContext<'_>,
     cached: &mut Vec<LlamaToken>,
     batch: &mut LlamaBatch,
+    snapshots: &mut Snapshots,
     job: Job,
 ) -> Result<Stats, LlmError> {
     let vocab = model.vocab();
@@ -260,10 +317,26 @@ fn generate(
             tokens.len()
         )));
     }
-    let mut sampler = sampler(model, job.constraint.as_ref(), job.temperature)?;
+    let mut picker = Picker::new(model, job.constraint.as_ref(), job.temperature)?;
 
+    // The shared prefix, when it is long enough to be worth saving and the prompt goes on past it.
+    let boundary = job.prefix.as_ref().map(|prefix| {
+        let prefix = vocab.tokenize(prefix.as_bytes(), false, true);
+        prefix.iter().zip(&tokens).take_while(|(a, b)| a == b).count()
+    });
+    let boundary = boundary.filter(|b| *b >= super::prefix::MIN_TOKENS && *b < tokens.len());
+    let started = Instant::now();
     // Reuse the cached prefix; at least the last prompt token is decoded again, for its logits.
     let mut keep = cached.iter().zip(&tokens).take_while(|(a, b)| a == b).count();
+    if let Some(boundary) = boundary
+        && keep < boundary
+        && let Some(from) = snapshots.restore(context, &tokens[..boundary], job.state_dir.as_deref())
+    {
+        tracing::debug!(tokens = boundary, ?from, "prompt state restored");
+        cached.clear();
+        cached.extend_from_slice(&tokens[..boundary]);
+        keep = boundary;
+    }
     keep = keep.min(tokens.len() - 1);
     if keep < cached.len() {
         context
@@ -271,24 +344,35 @@ fn generate(
             .map_err(|e| engine_error("decoding failed", e))?;
         cached.truncate(keep);
     }
-    let started = Instant::now();
     let mut logits_at = 0;
-    for (chunk_index, chunk) in tokens[keep..].chunks(BATCH).enumerate() {
-        batch.clear();
-        let first = keep + chunk_index * BATCH;
-        for (offset, token) in chunk.iter().enumerate() {
-            let position = first + offset;
-            let last = position == tokens.len() - 1;
-            batch.add(*token, position as i32, &[0], last).map_err(|e| engine_error("decoding failed", e))?;
-            if last {
-                logits_at = offset as i32;
+    // Read up to the prefix's end first and save its state, then the rest.
+    let save_at = boundary.filter(|b| keep < *b);
+    let stops = save_at.into_iter().chain([tokens.len()]);
+    let mut from = keep;
+    for stop in stops {
+        for (chunk_index, chunk) in tokens[from..stop].chunks(BATCH).enumerate() {
+            batch.clear();
+            let first = from + chunk_index * BATCH;
+            for (offset, token) in chunk.iter().enumerate() {
+                let position = first + offset;
+                let last = position == tokens.len() - 1;
+                batch
+                    .add(*token, position as i32, &[0], last)
+                    .map_err(|e| engine_error("decoding failed", e))?;
+                if last {
+                    logits_at = offset as i32;
+                }
+            }
+            context.decode(batch).map_err(|e| engine_error("decoding failed", e))?;
+            cached.extend_from_slice(chunk);
+            if job.output.is_closed() {
+                return Err(LlmError::Engine("cancelled".into()));
             }
         }
-        context.decode(batch).map_err(|e| engine_error("decoding failed", e))?;
-        cached.extend_from_slice(chunk);
-        if job.output.is_closed() {
-            return Err(LlmError::Engine("cancelled".into()));
+        if Some(stop) == save_at {
+            snapshots.save(context, &tokens[..stop], job.state_dir.as_deref());
         }
+        from = stop;
     }
     let prompt_time = started.elapsed();
 
@@ -297,7 +381,7 @@ fn generate(
     let mut pending: Vec<u8> = Vec::new();
     let mut generated = 0u32;
     while generated < job.max_tokens.min(room) {
-        let token = sampler.sample(context, logits_at);
+        let token = picker.pick(context, logits_at);
         if vocab.is_eog(token) {
             break;
         }
@@ -321,6 +405,13 @@ fn generate(
         context.decode(batch).map_err(|e| engine_error("decoding failed", e))?;
         cached.push(token);
         logits_at = 0;
+    }
+    if picker.grammar.is_some() {
+        tracing::debug!(
+            rejected = picker.rejected,
+            checking_ms = picker.checking.as_millis() as u64,
+            "grammar"
+        );
     }
     if !pending.is_empty() {
         let _ = job.output.blocking_send(Output::Text(String::from_utf8_lossy(&pending).into_owned()));

@@ -88,3 +88,48 @@ mod tests {
         assert_eq!(grammar.matches("root ::=").count(), 1);
     }
 }
+
+/// A JSON schema as text with each object's `properties` in the order of its `required` list (the rest
+/// after them), for `json_schema_to_grammar`, which makes the model write properties in the order the
+/// text lists them. `serde_json` keeps object keys sorted, which would have a plan's `filters` written
+/// before its `kind` and its measures; a schema states the intended order in `required`, an array.
+pub fn ordered_schema_text(schema: &Value) -> String {
+    match schema {
+        Value::Object(object) => {
+            let required: Vec<&str> = object
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let members: Vec<String> = object
+                .iter()
+                .map(|(key, value)| {
+                    let text = match (key.as_str(), value) {
+                        ("properties", Value::Object(properties)) => {
+                            let mut keys: Vec<&String> = properties.keys().collect();
+                            keys.sort_by_key(|k| required.iter().position(|r| r == k).unwrap_or(usize::MAX));
+                            let inner: Vec<String> = keys
+                                .iter()
+                                .map(|k| {
+                                    format!(
+                                        "{}:{}",
+                                        Value::String((*k).clone()),
+                                        ordered_schema_text(&properties[*k])
+                                    )
+                                })
+                                .collect();
+                            format!("{{{}}}", inner.join(","))
+                        }
+                        _ => ordered_schema_text(value),
+                    };
+                    format!("{}:{text}", Value::String(key.clone()))
+                })
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+        Value::Array(items) => {
+            format!("[{}]", items.iter().map(ordered_schema_text).collect::<Vec<_>>().join(","))
+        }
+        other => other.to_string(),
+    }
+}

@@ -4,6 +4,7 @@
 
 mod engine;
 pub mod grammar;
+mod prefix;
 pub mod template;
 
 pub use engine::{EngineOptions, Output, Stats};
@@ -27,6 +28,8 @@ pub struct LocalModel {
     name: String,
     engine: Arc<Engine>,
     template: ChatTemplate,
+    /// Where the states of prompt prefixes are saved, so a restart does not read them again.
+    state_dir: Option<PathBuf>,
 }
 
 /// Models already loaded, by file and options: a process loads each file once (loading takes seconds and
@@ -57,7 +60,14 @@ impl LocalModel {
         let facts = engine.facts().clone();
         let template = ChatTemplate::new(facts.chat_template, facts.bos, facts.eos)
             .map_err(|e| LlmError::Engine(format!("{}: {e}", path.display())))?;
-        Ok(LocalModel { name: name.to_string(), engine, template })
+        Ok(LocalModel { name: name.to_string(), engine, template, state_dir: None })
+    }
+
+    /// Saves the states of prompt prefixes (the system message of each prompt) in `dir`, and loads them
+    /// from there, so the first question after a restart reads only its own tokens.
+    pub fn with_state_dir(mut self, dir: PathBuf) -> Self {
+        self.state_dir = Some(dir);
+        self
     }
 
     /// Runs one raw completion of `prompt` (no chat template), for benchmarks: returns the text and the
@@ -69,6 +79,8 @@ impl LocalModel {
             constraint: None,
             max_tokens,
             temperature: None,
+            prefix: None,
+            state_dir: None,
             output,
         })?;
         let mut text = String::new();
@@ -85,7 +97,7 @@ impl LocalModel {
     /// The constraint for a request: its response schema, else a valid call to one of its tools.
     fn constraint(request: &ChatRequest) -> Result<Option<Constraint>, LlmError> {
         let to_grammar = |schema: &serde_json::Value| {
-            llama_cpp_2::json_schema_to_grammar(&schema.to_string())
+            llama_cpp_2::json_schema_to_grammar(&grammar::ordered_schema_text(schema))
                 .map_err(|e| LlmError::Engine(format!("cannot build a grammar from the schema: {e}")))
         };
         if let Some(schema) = &request.response_schema {
@@ -107,6 +119,19 @@ impl ChatModel for LocalModel {
 
     async fn chat(&self, request: &ChatRequest) -> Result<ChatStream, LlmError> {
         let prompt = self.template.render(&request.messages, &request.tools).map_err(LlmError::Engine)?;
+        // The system message is what prompts share: the text this prompt has in common with the system
+        // message rendered alone is its cacheable prefix.
+        let prefix = match request.messages.first() {
+            Some(first) if first.role == super::Role::System && request.messages.len() > 1 => {
+                let alone =
+                    self.template.render(std::slice::from_ref(first), &request.tools).unwrap_or_default();
+                let common =
+                    alone.char_indices().zip(prompt.chars()).take_while(|((_, a), b)| a == b).count();
+                let end = alone.char_indices().nth(common).map_or(alone.len(), |(i, _)| i);
+                Some(alone[..end].to_string())
+            }
+            _ => None,
+        };
         tracing::trace!(model = %self.name, %prompt, "local model prompt");
         let constraint = Self::constraint(request)?;
         let (output, pieces) = mpsc::channel(64);
@@ -116,6 +141,8 @@ impl ChatModel for LocalModel {
             constraint,
             max_tokens,
             temperature: request.temperature,
+            prefix,
+            state_dir: self.state_dir.clone(),
             output,
         })?;
         let tools: Vec<String> = request.tools.iter().map(|t| t.name.clone()).collect();

@@ -1,0 +1,147 @@
+//! The plan path of the pipeline: the model fills a query plan under a grammar made from the source's
+//! catalog, code compiles it to SQL (`semantic::compile`), and the guard and the source run it like any
+//! other query. A question the plan cannot say, a plan that does not compile or a run that fails goes
+//! to the SQL writer (`pipeline.rs`) with a note of why.
+
+use super::StopReason;
+use super::turn::{Called, TextMode, Turn};
+use crate::guard::Guard;
+use crate::llm::{ChatRequest, Message, Role, ToolCall};
+use crate::semantic::{Catalog, Period, Plan, describe, plan::Kind};
+use crate::sources::{ResultSet, Source};
+use crate::tools::fence;
+use std::sync::Arc;
+
+const PLAN_TEMPLATE: &str = include_str!("../../prompts/plan.md.j2");
+
+/// Tokens a plan may take: the longest plans (three filters and a share) stay well under it.
+const PLAN_TOKENS: u32 = 300;
+
+/// What the plan path came to.
+#[derive(Debug)]
+pub(super) enum Planned {
+    /// The plan ran and returned rows; with what the answer covers, in words.
+    Answered(Option<ResultSet>, Option<String>),
+    /// It ran and returned nothing: kept as the answer if the SQL writer does no better.
+    Empty(Option<ResultSet>),
+    /// It did not answer; the note (if any) tells the SQL writer why.
+    Declined(Option<String>),
+}
+
+/// Phrases that mean more than a plan can say (two periods compared, running figures, growth), sent
+/// straight to the SQL writer without asking for a plan.
+const NEEDS_SQL: [&str; 16] = [
+    "growth",
+    "grow",
+    "compared",
+    " vs",
+    "versus",
+    "cumulative",
+    "running total",
+    "moving average",
+    "month-over-month",
+    "month over month",
+    "year-over-year",
+    "year over year",
+    "median",
+    "cohort",
+    "retention",
+    "the month before",
+];
+
+/// Whether a question is for the SQL writer rather than a plan.
+pub(super) fn needs_sql(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    NEEDS_SQL.iter().any(|phrase| lower.contains(phrase)) || Period::named_in(question).len() > 1
+}
+
+/// The plan prompt's system message for a catalog: instructions, the catalog (fenced: its values come
+/// from the database) and worked examples. The same for every question on the source.
+pub(super) fn system_message(catalog: &Catalog, source: &str, today: chrono::NaiveDate) -> String {
+    let instructions = minijinja::Environment::new()
+        .render_str(PLAN_TEMPLATE, minijinja::context! { today => today.to_string() })
+        .unwrap_or_else(|_| PLAN_TEMPLATE.to_string());
+    let examples = describe::examples(catalog);
+    format!(
+        "{instructions}\n{}\nExamples:\n{}",
+        fence(source, "catalog", &describe::catalog_text(catalog)),
+        describe::examples_text(&examples)
+    )
+}
+
+/// Asks for a plan for `question` over `source`'s catalog, compiles it and runs it.
+pub(super) async fn answer(
+    turn: &mut Turn<'_>,
+    source: &Arc<dyn Source>,
+    history: &[Message],
+    question: &str,
+) -> Result<Planned, StopReason> {
+    let agent = turn.agent;
+    if !agent.plans || !source.dialect().is_sql() || needs_sql(question) {
+        return Ok(Planned::Declined(None));
+    }
+    let Some(catalog) = agent.context.catalog(source).await else { return Ok(Planned::Declined(None)) };
+    let mut messages =
+        vec![Message::text(Role::System, system_message(&catalog, source.name(), agent.today))];
+    messages.extend(history.iter().cloned());
+    messages.push(Message::text(Role::User, format!("Q: {question}")));
+    let chat = ChatRequest {
+        messages,
+        tools: Vec::new(),
+        max_tokens: Some(PLAN_TOKENS),
+        response_schema: Some(crate::semantic::plan::schema(&catalog)),
+        temperature: None,
+    };
+    let (reply, _) = turn.complete(&chat, TextMode::Quiet).await?;
+    tracing::debug!(%reply, "query plan");
+    let plan = match Plan::from_reply(&reply) {
+        Ok(plan) => plan,
+        Err(problem) => return Ok(Planned::Declined(Some(problem))),
+    };
+    if plan.kind == Kind::Other {
+        return Ok(Planned::Declined(None));
+    }
+    let compiled = match crate::semantic::compile(&catalog, &plan, source.dialect(), agent.today) {
+        Ok(compiled) => compiled,
+        Err(error) => return Ok(Planned::Declined(Some(format!("a query plan did not compile: {error}")))),
+    };
+    let call = ToolCall {
+        id: "plan_1".into(),
+        name: "run_query".into(),
+        arguments: serde_json::json!({
+            "source": source.name(),
+            "sql": compiled.sql,
+            "params": compiled.params,
+            "plan": plan,
+        }),
+    };
+    let run = async {
+        let query = Guard::check_with_params(source.dialect(), &compiled.sql, &compiled.params)?;
+        crate::tools::run_checked(source, &query).await
+    };
+    let mut results = Vec::new();
+    Ok(match turn.report(&call, run, &mut results).await? {
+        Called::Done(Some(result)) if result.rows.is_empty() && plan.kind != Kind::List => {
+            Planned::Empty(Some(result))
+        }
+        Called::Done(result) => Planned::Answered(result, describe::scope(&plan, &catalog, agent.today)),
+        Called::Failed => {
+            let error = results.pop().map(|m| m.content).unwrap_or_default();
+            Planned::Declined(Some(format!("a compiled query failed: {}", error.replace('\n', " "))))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_comparing_periods_or_asking_for_growth_go_to_sql() {
+        assert!(needs_sql("Month-over-month revenue growth in percent"));
+        assert!(needs_sql("How did revenue last month compare with this month?"));
+        assert!(needs_sql("Cumulative number of orders per day"));
+        assert!(!needs_sql("Which 5 products made the most revenue last quarter?"));
+        assert!(!needs_sql("How many customers are there?"));
+    }
+}

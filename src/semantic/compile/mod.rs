@@ -1,0 +1,511 @@
+//! Plan → SQL, by code. The model chose catalog names; this module decides the joins (along the
+//! catalog's declared paths), the aggregation, the date range of the period, the grouping and the
+//! order, for SQLite, PostgreSQL or MySQL. Literal values never enter the text: they are `:name`
+//! parameters that the guard turns into the driver's placeholders and the driver binds.
+//!
+//! Why a small emitter rather than a query-builder crate: the catalog's measures and dimensions are SQL
+//! expressions its authors wrote, so most of the statement is expression text either way. Those
+//! expressions are parsed and re-rendered with sqlparser (the guard's parser), which qualifies their
+//! columns and finds the entities they reach; values are bound parameters, so no quoting of data is
+//! done here at all; and the result goes through `Guard::check` like any other query.
+
+mod dialect;
+mod joins;
+
+use super::catalog::{Aggregation, Catalog, DimensionKind, Entity, Measure};
+use super::plan::{Direction, Filter, Grain, Kind, Op, Plan};
+use crate::guard::{Dialect, Param};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A compiled plan: SQL with `:name` parameters, and their values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    /// The statement.
+    pub sql: String,
+    /// The values of its parameters.
+    pub params: BTreeMap<String, Param>,
+}
+
+/// Why a plan does not compile. The message goes back to the model or to the SQL writer as a note.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    /// The plan names something the catalog does not have.
+    #[error("`{0}` is not in the catalog")]
+    Unknown(String),
+    /// Two entities the plan needs are not connected by declared joins.
+    #[error("no declared join connects {from} and {to}")]
+    NoPath {
+        /// One end.
+        from: String,
+        /// The other.
+        to: String,
+    },
+    /// A measure would be summed over repeated rows.
+    #[error("{measure} would be counted more than once: each {entity} row joins several {other} rows")]
+    FanOut {
+        /// The measure.
+        measure: String,
+        /// Its entity.
+        entity: String,
+        /// The entity that repeats it.
+        other: String,
+    },
+    /// The plan cannot say what the question asks.
+    #[error("a plan cannot express this question")]
+    Unsupported,
+    /// Anything else wrong with the plan: a value of the wrong type, an expression that does not parse.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Compiles `plan` over `catalog` for `dialect`, reading periods from `today`.
+pub fn compile(
+    catalog: &Catalog,
+    plan: &Plan,
+    dialect: Dialect,
+    today: NaiveDate,
+) -> Result<Compiled, CompileError> {
+    if plan.kind == Kind::Other {
+        return Err(CompileError::Unsupported);
+    }
+    let mut compiler = Compiler { catalog, dialect, params: BTreeMap::new(), needed: BTreeSet::new() };
+    compiler.statement(plan, today)
+}
+
+struct Compiler<'a> {
+    catalog: &'a Catalog,
+    dialect: Dialect,
+    params: BTreeMap<String, Param>,
+    /// Entities the statement's expressions reach.
+    needed: BTreeSet<String>,
+}
+
+/// A grouped or listed field, resolved.
+struct Field<'a> {
+    entity: &'a Entity,
+    sql: String,
+    alias: String,
+    kind: DimensionKind,
+}
+
+impl<'a> Compiler<'a> {
+    fn statement(&mut self, plan: &Plan, today: NaiveDate) -> Result<Compiled, CompileError> {
+        let measures: Vec<(&'a Entity, &'a Measure)> = plan
+            .measures
+            .iter()
+            .map(|name| self.catalog.measure(name).ok_or_else(|| CompileError::Unknown(name.clone())))
+            .collect::<Result<_, _>>()?;
+        let fields: Vec<Field<'a>> = plan.group_by.iter().map(|f| self.field(f)).collect::<Result<_, _>>()?;
+        let base = match (measures.first(), fields.first()) {
+            (Some((entity, _)), _) => *entity,
+            (None, Some(field)) => field.entity,
+            (None, None) => {
+                return Err(CompileError::Invalid("a plan names at least one measure or field".into()));
+            }
+        };
+        self.needed.insert(base.name.clone());
+        for field in &fields {
+            self.needed.insert(field.entity.name.clone());
+        }
+        let mut conditions = Vec::new();
+        for filter in &plan.filters {
+            conditions.push(self.filter(filter)?);
+        }
+        if let Some(range) = plan.period.range(today) {
+            let (entity, time) = self.time_field(plan, base, &measures)?;
+            self.needed.insert(entity.name.clone());
+            let column = self.dimension_sql(entity, time)?;
+            let from = self.date_param(range.from);
+            let to = self.date_param(range.to);
+            conditions.push(format!("{column} >= {from} AND {column} < {to}"));
+        }
+        let share: Vec<String> = plan.share_of.iter().map(|f| self.filter(f)).collect::<Result<_, _>>()?;
+        if plan.kind == Kind::Share && share.is_empty() {
+            return Err(CompileError::Invalid("a share names the condition in `share_of`".into()));
+        }
+        // Measure expressions (and their default filters) may reach other entities: render them
+        // before the joins are chosen.
+        let single = measures.len() == 1;
+        let mut rendered = Vec::new();
+        for (entity, measure) in &measures {
+            let expr = measure.expr.as_deref().map(|e| self.expr(entity, e)).transpose()?;
+            let filter = measure.filter.as_deref().map(|f| self.expr(entity, f)).transpose()?;
+            rendered.push((*entity, *measure, expr, filter));
+        }
+        for entity in plan.with.iter().chain(&plan.without) {
+            if self.catalog.entity(entity).is_none() {
+                return Err(CompileError::Unknown(entity.clone()));
+            }
+        }
+        if let Some(name) = &plan.order_by
+            && self.catalog.measure(name).is_none()
+            && !plan.group_by.contains(name)
+        {
+            let field = self.field(name)?;
+            self.needed.insert(field.entity.name.clone());
+        }
+        let tree = joins::Tree::connect(self.catalog, &base.name, &self.needed)?;
+        let mut select = Vec::new();
+        let mut group = Vec::new();
+        for (position, field) in fields.iter().enumerate() {
+            select.push(format!("{} AS {}", field.sql, self.quote(&field.alias)));
+            group.push((position + 1).to_string());
+            if field.kind == DimensionKind::Text {
+                // Names are not unique: group by the row's key too, so two products of one name stay two.
+                group.push(format!("{}.{}", self.quote(&field.entity.name), self.quote(&field.entity.key)));
+            }
+        }
+        let share_condition = (!share.is_empty()).then(|| share.join(" AND "));
+        for (entity, measure, expr, filter) in &rendered {
+            let fanned = tree.fans_out(&entity.name);
+            if single && let Some(filter) = filter {
+                conditions.push(filter.clone());
+            }
+            let filter = if single { None } else { filter.as_deref() };
+            let sql =
+                self.aggregate(entity, measure, expr.as_deref(), filter, share_condition.as_deref(), fanned)?;
+            select.push(format!("{sql} AS {}", self.quote(&measure.name)));
+        }
+        for (entity, negate) in
+            plan.with.iter().map(|e| (e, false)).chain(plan.without.iter().map(|e| (e, true)))
+        {
+            conditions.push(self.exists(&tree, entity, negate)?);
+        }
+        let mut sql = format!("SELECT {} FROM {}", select.join(", "), self.joins(&tree)?);
+        if !conditions.is_empty() {
+            sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+        }
+        if !measures.is_empty() && !fields.is_empty() {
+            sql.push_str(&format!(" GROUP BY {}", group.join(", ")));
+        }
+        if let Some(order) = self.order(plan, &measures, &fields)? {
+            sql.push_str(&format!(" ORDER BY {order}"));
+        }
+        if let Some(limit) = plan.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        Ok(Compiled { sql, params: std::mem::take(&mut self.params) })
+    }
+
+    fn quote(&self, name: &str) -> String {
+        crate::sources::quote_ident(name, self.dialect)
+    }
+
+    /// A grouped field: `entity.dimension`, or a time dimension with `:grain`.
+    fn field(&mut self, name: &str) -> Result<Field<'a>, CompileError> {
+        let (path, grain) = match name.split_once(':') {
+            Some((path, grain)) => {
+                (path, Some(Grain::parse(grain).ok_or_else(|| CompileError::Unknown(name.to_string()))?))
+            }
+            None => (name, None),
+        };
+        let (entity, dimension) =
+            self.catalog.dimension(path).ok_or_else(|| CompileError::Unknown(path.to_string()))?;
+        let column = self.dimension_sql(entity, &dimension.name)?;
+        let (sql, alias) = match grain {
+            Some(grain) if dimension.kind == DimensionKind::Time => {
+                let g = serde_json::to_value(grain).ok().and_then(|v| v.as_str().map(str::to_string));
+                (
+                    dialect::grain(self.dialect, grain, &column),
+                    format!("{}_{}", dimension.name, g.unwrap_or_default()),
+                )
+            }
+            Some(_) => return Err(CompileError::Invalid(format!("`{path}` is not a time field"))),
+            None => (column, dimension.name.clone()),
+        };
+        Ok(Field { entity, sql, alias, kind: dimension.kind })
+    }
+
+    /// The SQL of `entity`'s dimension `name`, qualified with the entity's alias.
+    fn dimension_sql(&mut self, entity: &Entity, name: &str) -> Result<String, CompileError> {
+        let dimension = entity
+            .dimensions
+            .iter()
+            .find(|d| d.name == name)
+            .ok_or_else(|| CompileError::Unknown(format!("{}.{name}", entity.name)))?;
+        self.expr(entity, entity.dimension_expr(dimension))
+    }
+
+    /// The time field a period filters on: the grouped time field, else the first measure's entity's
+    /// (`time` may name another entity's dimension, as `orders.ordered_at` for order lines).
+    fn time_field(
+        &self,
+        plan: &Plan,
+        base: &'a Entity,
+        measures: &[(&'a Entity, &'a Measure)],
+    ) -> Result<(&'a Entity, &'a str), CompileError> {
+        for name in &plan.group_by {
+            if let Some((path, _)) = name.split_once(':')
+                && let Some((entity, dimension)) = self.catalog.dimension(path)
+            {
+                return Ok((entity, dimension.name.as_str()));
+            }
+        }
+        let owner = measures.first().map_or(base, |(entity, _)| *entity);
+        let time = owner.time.as_deref().ok_or_else(|| {
+            CompileError::Invalid(format!("{} has no time field to filter a period on", owner.name))
+        })?;
+        match time.split_once('.') {
+            Some(_) => self
+                .catalog
+                .dimension(time)
+                .map(|(e, d)| (e, d.name.as_str()))
+                .ok_or_else(|| CompileError::Unknown(time.to_string())),
+            None => Ok((owner, time)),
+        }
+    }
+
+    /// A catalog expression with its columns qualified: bare names belong to `owner`, `entity.column`
+    /// to that entity (which the joins must then reach).
+    fn expr(&mut self, owner: &Entity, text: &str) -> Result<String, CompileError> {
+        let (sql, reached) = dialect::qualify(self.dialect, self.catalog, owner, text)?;
+        self.needed.extend(reached);
+        Ok(sql)
+    }
+
+    fn param(&mut self, value: Param) -> String {
+        let name = format!("p{}", self.params.len() + 1);
+        self.params.insert(name.clone(), value);
+        format!(":{name}")
+    }
+
+    /// A date bound: text for SQLite (dates are ISO text there), a date for the others.
+    fn date_param(&mut self, date: NaiveDate) -> String {
+        let value = match self.dialect {
+            Dialect::Sqlite => Param::Text(date.to_string()),
+            _ => Param::Date(date),
+        };
+        self.param(value)
+    }
+
+    fn filter(&mut self, filter: &Filter) -> Result<String, CompileError> {
+        let (entity, dimension) = self
+            .catalog
+            .dimension(&filter.field)
+            .ok_or_else(|| CompileError::Unknown(filter.field.clone()))?;
+        self.needed.insert(entity.name.clone());
+        let column = self.dimension_sql(entity, &dimension.name)?;
+        let invalid = |what: &str| CompileError::Invalid(format!("{}: {what}", filter.field));
+        let value = &filter.value;
+        let scalar = |this: &mut Self, value: &serde_json::Value| -> Result<String, CompileError> {
+            let param = match value {
+                serde_json::Value::String(text) if dimension.kind == DimensionKind::Time => {
+                    let date: NaiveDate = text.parse().map_err(|_| invalid("dates are YYYY-MM-DD"))?;
+                    return Ok(this.date_param(date));
+                }
+                serde_json::Value::String(text) => Param::Text(text.clone()),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => Param::Int(i),
+                    None => Param::Float(n.as_f64().unwrap_or_default()),
+                },
+                _ => return Err(invalid("the value must be text or a number")),
+            };
+            Ok(this.param(param))
+        };
+        Ok(match filter.op {
+            Op::IsNull => format!("{column} IS NULL"),
+            Op::NotNull => format!("{column} IS NOT NULL"),
+            Op::In | Op::NotIn => {
+                let values = match value {
+                    serde_json::Value::Array(values) if !values.is_empty() => values.clone(),
+                    serde_json::Value::Array(_) => return Err(invalid("`in` needs at least one value")),
+                    other => vec![other.clone()],
+                };
+                if dimension.kind == DimensionKind::Category
+                    && let Some(unknown) = values
+                        .iter()
+                        .find(|v| !dimension.values.iter().any(|k| Some(k.as_str()) == v.as_str()))
+                {
+                    return Err(invalid(&format!("{unknown} is not one of its values")));
+                }
+                let list: Vec<String> = values.iter().map(|v| scalar(self, v)).collect::<Result<_, _>>()?;
+                let not = if filter.op == Op::NotIn { "NOT " } else { "" };
+                format!("{column} {not}IN ({})", list.join(", "))
+            }
+            Op::Eq if dimension.kind == DimensionKind::Flag || value.is_boolean() => match value.as_bool() {
+                Some(true) => format!("{column} IS TRUE"),
+                Some(false) => format!("{column} IS FALSE"),
+                None => format!("{column} = {}", scalar(self, value)?),
+            },
+            Op::Eq | Op::Ne | Op::Gt | Op::Gte | Op::Lt | Op::Lte => {
+                let symbol = match filter.op {
+                    Op::Eq => "=",
+                    Op::Ne => "<>",
+                    Op::Gt => ">",
+                    Op::Gte => ">=",
+                    Op::Lt => "<",
+                    _ => "<=",
+                };
+                format!("{column} {symbol} {}", scalar(self, value)?)
+            }
+            Op::Contains | Op::StartsWith | Op::EndsWith => {
+                let text = value.as_str().ok_or_else(|| invalid("the value must be text"))?;
+                let escaped = text.replace('!', "!!").replace('%', "!%").replace('_', "!_");
+                let pattern = match filter.op {
+                    Op::Contains => format!("%{escaped}%"),
+                    Op::StartsWith => format!("{escaped}%"),
+                    _ => format!("%{escaped}"),
+                };
+                let param = self.param(Param::Text(pattern.to_lowercase()));
+                format!("LOWER({column}) LIKE {param} ESCAPE '!'")
+            }
+        })
+    }
+
+    /// One measure's aggregate. `filter` is its default condition when it cannot go in WHERE, `share`
+    /// the condition of a percentage, `fanned` whether the joins repeat its entity's rows.
+    fn aggregate(
+        &self,
+        entity: &Entity,
+        measure: &Measure,
+        expr: Option<&str>,
+        filter: Option<&str>,
+        share: Option<&str>,
+        fanned: Option<String>,
+    ) -> Result<String, CompileError> {
+        let key = format!("{}.{}", self.quote(&entity.name), self.quote(&entity.key));
+        let fan_out = |other: String| CompileError::FanOut {
+            measure: measure.name.clone(),
+            entity: entity.name.clone(),
+            other,
+        };
+        // What is aggregated, and whether repeated rows must be made distinct.
+        let (function, argument, distinct) = match (measure.agg, expr) {
+            (Aggregation::Count, None) if fanned.is_some() => ("COUNT", key.clone(), true),
+            (Aggregation::Count, None) => ("COUNT", "*".to_string(), false),
+            (Aggregation::Count, Some(expr)) => {
+                if let Some(other) = fanned {
+                    return Err(fan_out(other));
+                }
+                ("COUNT", expr.to_string(), false)
+            }
+            (Aggregation::CountDistinct, Some(expr)) => ("COUNT", expr.to_string(), true),
+            (Aggregation::Min, Some(expr)) => ("MIN", expr.to_string(), false),
+            (Aggregation::Max, Some(expr)) => ("MAX", expr.to_string(), false),
+            (Aggregation::Sum | Aggregation::Avg | Aggregation::Expr, Some(_)) if fanned.is_some() => {
+                return Err(fan_out(fanned.unwrap_or_default()));
+            }
+            (Aggregation::Sum, Some(expr)) => ("SUM", expr.to_string(), false),
+            (Aggregation::Avg, Some(expr)) => ("AVG", expr.to_string(), false),
+            (Aggregation::Expr, Some(expr)) => {
+                if share.is_some() || filter.is_some() {
+                    return Err(CompileError::Unsupported);
+                }
+                return Ok(expr.to_string());
+            }
+            (_, None) => return Err(CompileError::Invalid(format!("{} has no expression", measure.name))),
+        };
+        let when = |condition: &str, then: &str, otherwise: &str| {
+            format!("CASE WHEN {condition} THEN {then}{otherwise} END")
+        };
+        let distinct_word = if distinct { "DISTINCT " } else { "" };
+        // Rows counted by `*` become 1s (or keys when distinct) so a condition can pick them.
+        let countable = |argument: &str| if argument == "*" { "1".to_string() } else { argument.to_string() };
+        let whole = match filter {
+            Some(filter) => format!("{function}({distinct_word}{})", when(filter, &countable(&argument), "")),
+            None => format!("{function}({distinct_word}{argument})"),
+        };
+        let Some(share) = share else { return Ok(whole) };
+        if matches!(measure.agg, Aggregation::Min | Aggregation::Max | Aggregation::Avg) {
+            return Err(CompileError::Invalid(format!(
+                "a share of {} (an {:?}) means nothing",
+                measure.name, measure.agg
+            )));
+        }
+        let condition = match filter {
+            Some(filter) => format!("({filter}) AND ({share})"),
+            None => share.to_string(),
+        };
+        let part = format!("{function}({distinct_word}{})", when(&condition, &countable(&argument), ""));
+        Ok(format!("100.0 * {part} / NULLIF({whole}, 0)"))
+    }
+
+    /// `[NOT] EXISTS` a row of `entity` related to the statement's rows by a declared join.
+    fn exists(&self, tree: &joins::Tree, entity: &str, negate: bool) -> Result<String, CompileError> {
+        let related = self.catalog.entity(entity).ok_or_else(|| CompileError::Unknown(entity.to_string()))?;
+        let link = tree
+            .link_to(self.catalog, entity)
+            .ok_or_else(|| CompileError::NoPath { from: tree.base().to_string(), to: entity.to_string() })?;
+        let alias = format!("{entity}_related");
+        let not = if negate { "NOT " } else { "" };
+        Ok(format!(
+            "{not}EXISTS (SELECT 1 FROM {} AS {} WHERE {}.{} = {}.{})",
+            self.table(related),
+            self.quote(&alias),
+            self.quote(&alias),
+            self.quote(&link.related_column),
+            self.quote(&link.joined),
+            self.quote(&link.joined_column),
+        ))
+    }
+
+    fn table(&self, entity: &Entity) -> String {
+        match &entity.schema {
+            Some(schema) => format!("{}.{}", self.quote(schema), self.quote(&entity.table)),
+            None => self.quote(&entity.table),
+        }
+    }
+
+    /// `base AS base JOIN other AS other ON ...` for every entity in the tree.
+    fn joins(&self, tree: &joins::Tree) -> Result<String, CompileError> {
+        let entity =
+            |name: &str| self.catalog.entity(name).ok_or_else(|| CompileError::Unknown(name.to_string()));
+        let base = entity(tree.base())?;
+        let mut sql = format!("{} AS {}", self.table(base), self.quote(&base.name));
+        for step in tree.steps() {
+            let joined = entity(&step.entity)?;
+            sql.push_str(&format!(
+                " JOIN {} AS {} ON {}.{} = {}.{}",
+                self.table(joined),
+                self.quote(&joined.name),
+                self.quote(&joined.name),
+                self.quote(&step.column),
+                self.quote(&step.parent),
+                self.quote(&step.parent_column),
+            ));
+        }
+        Ok(sql)
+    }
+
+    fn order(
+        &mut self,
+        plan: &Plan,
+        measures: &[(&Entity, &Measure)],
+        fields: &[Field<'_>],
+    ) -> Result<Option<String>, CompileError> {
+        let direction = match plan.order.unwrap_or_default() {
+            Direction::Desc => "DESC",
+            Direction::Asc => "ASC",
+        };
+        let by = match plan.order_by.as_deref() {
+            Some(name) if measures.iter().any(|(_, m)| m.name == name) => self.quote(name),
+            Some(name) if plan.group_by.iter().any(|g| g == name) => {
+                let position = plan.group_by.iter().position(|g| g == name).unwrap_or(0);
+                self.quote(&fields[position].alias)
+            }
+            Some(name) => {
+                let field = self.field(name)?;
+                self.needed.insert(field.entity.name.clone());
+                if !measures.is_empty() && !fields.is_empty() {
+                    // Sorting groups by a field that is not grouped needs an aggregate of it.
+                    format!("MAX({})", field.sql)
+                } else {
+                    field.sql
+                }
+            }
+            None if plan.kind == Kind::Top => match measures.first() {
+                Some((_, measure)) => self.quote(&measure.name),
+                None => return Ok(None),
+            },
+            None => match fields.iter().find(|f| f.kind == DimensionKind::Time) {
+                Some(field) => return Ok(Some(format!("{} ASC", self.quote(&field.alias)))),
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(format!("{by} {direction}")))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+//! The catalog as a small model reads it: measures, fields with their kinds and values, the glossary,
+//! and worked examples of plans. The text is the same for every question on a source, so it sits in
+//! the cached prefix of the prompt.
+
+use super::catalog::{Catalog, DimensionKind};
+use super::period::Period;
+use super::plan::{Filter, Kind, Op, Plan};
+use serde_json::json;
+use std::fmt::Write;
+
+/// Measures, fields and glossary, one line each.
+pub fn catalog_text(catalog: &Catalog) -> String {
+    let mut text = String::new();
+    if let Some(description) = &catalog.description {
+        let _ = writeln!(text, "{description}");
+    }
+    text.push_str("Measures:\n");
+    for (entity, measure) in catalog.measures() {
+        let _ = write!(text, "- {}: ", measure.name);
+        match &measure.description {
+            Some(description) => text.push_str(description),
+            None => {
+                let _ = write!(text, "{:?} of {}", measure.agg, entity.name);
+            }
+        }
+        if let Some(unit) = &measure.unit {
+            let _ = write!(text, " [{unit}]");
+        }
+        if !measure.synonyms.is_empty() {
+            let _ = write!(text, " (also: {})", measure.synonyms.join(", "));
+        }
+        text.push('\n');
+    }
+    text.push_str("Fields:\n");
+    let mut entity_seen = String::new();
+    for (field, entity, dimension) in catalog.fields() {
+        if entity_seen != entity.name {
+            entity_seen = entity.name.clone();
+            let _ = write!(text, "# {}", entity.name);
+            if let Some(description) = &entity.description {
+                let _ = write!(text, ": {description}");
+            }
+            if !entity.synonyms.is_empty() {
+                let _ = write!(text, " (also: {})", entity.synonyms.join(", "));
+            }
+            text.push('\n');
+        }
+        let kind = match dimension.kind {
+            DimensionKind::Category => "category",
+            DimensionKind::Time => "time",
+            DimensionKind::Number => "number",
+            DimensionKind::Flag => "true/false",
+            DimensionKind::Text => "text",
+        };
+        let _ = write!(text, "- {field} ({kind})");
+        if let Some(description) = &dimension.description {
+            let _ = write!(text, ": {description}");
+        }
+        if !dimension.values.is_empty() {
+            let _ = write!(text, " values: {}", dimension.values.join(", "));
+        }
+        text.push('\n');
+    }
+    if !catalog.glossary.is_empty() {
+        text.push_str("Glossary:\n");
+        for term in &catalog.glossary {
+            let _ = writeln!(text, "- {}: {}", term.term, term.means);
+        }
+    }
+    text
+}
+
+/// Worked examples of questions and their plans, made from the catalog itself so their names are real:
+/// a count, a breakdown, a top N, a trend, a share, a filtered value and a question a plan cannot say.
+pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
+    let plan = |kind: Kind| Plan {
+        kind,
+        measures: Vec::new(),
+        group_by: Vec::new(),
+        filters: Vec::new(),
+        share_of: Vec::new(),
+        with: Vec::new(),
+        without: Vec::new(),
+        period: Period::All,
+        order_by: None,
+        order: None,
+        limit: None,
+    };
+    let mut out = Vec::new();
+    // The entity with the most measures and a time field is the catalog's main fact.
+    let fact = catalog
+        .entities
+        .iter()
+        .filter(|e| e.time.is_some() && !e.measures.is_empty())
+        .max_by_key(|e| e.measures.len())
+        .or_else(|| catalog.entities.iter().find(|e| !e.measures.is_empty()));
+    let Some(fact) = fact else { return out };
+    let count = &fact.measures[0];
+    let category = catalog
+        .fields()
+        .find(|(_, e, d)| e.name == fact.name && d.kind == DimensionKind::Category && d.values.len() >= 2);
+    let words = |name: &str| name.replace('_', " ");
+    let mut value = plan(Kind::Value);
+    value.measures.push(count.name.clone());
+    value.period = Period::LastMonth;
+    out.push((format!("How many {} were there last month?", words(&fact.name)), value));
+    if let Some((field, _, dimension)) = &category {
+        let mut breakdown = plan(Kind::Breakdown);
+        breakdown.measures.push(count.name.clone());
+        breakdown.group_by.push(field.clone());
+        out.push((format!("{} per {}", words(&count.name), words(&dimension.name)), breakdown));
+        let mut filtered = plan(Kind::Value);
+        filtered.measures.push(count.name.clone());
+        filtered.filters.push(Filter {
+            field: field.clone(),
+            op: Op::In,
+            value: json!([dimension.values[0]]),
+        });
+        filtered.period = Period::ThisYear;
+        out.push((format!("How many {} {} this year?", dimension.values[0], words(&fact.name)), filtered));
+        let mut share = plan(Kind::Share);
+        share.measures.push(count.name.clone());
+        share.share_of.push(Filter { field: field.clone(), op: Op::In, value: json!([dimension.values[1]]) });
+        out.push((format!("What percent of {} are {}?", words(&fact.name), dimension.values[1]), share));
+    }
+    let sum = catalog.measures().find(|(_, m)| m.agg != super::catalog::Aggregation::Count).map(|(_, m)| m);
+    let named = catalog.fields().find(|(_, _, d)| d.kind == DimensionKind::Text && d.name.contains("name"));
+    if let (Some(measure), Some((field, entity, _))) = (sum, &named) {
+        let mut top = plan(Kind::Top);
+        top.measures.push(measure.name.clone());
+        top.group_by.push(field.clone());
+        top.period = Period::LastQuarter;
+        top.order_by = Some(measure.name.clone());
+        top.order = Some(super::plan::Direction::Desc);
+        top.limit = Some(5);
+        out.push((format!("Top 5 {} by {} last quarter", words(&entity.name), words(&measure.name)), top));
+    }
+    if let Some(time) = &fact.time
+        && !time.contains('.')
+    {
+        let mut trend = plan(Kind::Trend);
+        trend.measures.push(count.name.clone());
+        trend.group_by.push(format!("{}.{time}:month", fact.name));
+        trend.period = Period::ThisYear;
+        out.push((format!("{} per month this year", words(&count.name)), trend));
+    }
+    out.extend(catalog.examples.iter().map(|e| (e.question.clone(), e.plan.clone())));
+    let mut other = plan(Kind::Other);
+    other.measures.push(count.name.clone());
+    out.push((format!("How did {} grow month over month, in percent?", words(&count.name)), other));
+    out
+}
+
+/// The examples as prompt text: `Q: ...` then the plan's JSON.
+pub fn examples_text(examples: &[(String, Plan)]) -> String {
+    let mut text = String::new();
+    for (question, plan) in examples {
+        let _ = writeln!(text, "Q: {question}\nA: {}", serde_json::to_string(plan).unwrap_or_default());
+    }
+    text
+}
+
+/// What a plan's answer covers, in words, from the plan and code alone: the period with its dates,
+/// the filters and the measures' units ("Last quarter (2026-07-01 to 2026-09-30); orders.channel in
+/// store; revenue in USD."). `None` when there is nothing to say.
+pub fn scope(plan: &Plan, catalog: &Catalog, today: chrono::NaiveDate) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(range) = plan.period.range(today) {
+        let last = range.to.pred_opt().unwrap_or(range.to);
+        let name = plan.period.as_str().replace('_', " ");
+        let mut name = name.chars();
+        let capitalised: String =
+            name.next().map(|c| c.to_uppercase().chain(name).collect()).unwrap_or_default();
+        parts.push(format!("{capitalised} ({} to {last})", range.from));
+    }
+    for filter in &plan.filters {
+        let value = match &filter.value {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::Array(values) => {
+                format!(
+                    " {}",
+                    values
+                        .iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+            serde_json::Value::String(text) => format!(" {text}"),
+            other => format!(" {other}"),
+        };
+        let op = serde_json::to_value(filter.op)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default();
+        parts.push(format!("{} {op}{value}", filter.field));
+    }
+    for entity in &plan.with {
+        parts.push(format!("only with {entity}"));
+    }
+    for entity in &plan.without {
+        parts.push(format!("only without {entity}"));
+    }
+    let units: Vec<String> = plan
+        .measures
+        .iter()
+        .filter_map(|name| catalog.measure(name))
+        .filter_map(|(_, m)| m.unit.as_ref().map(|unit| format!("{} in {unit}", m.name.replace('_', " "))))
+        .collect();
+    if plan.kind == Kind::Share {
+        parts.push("shares in percent".into());
+    } else {
+        parts.extend(units);
+    }
+    (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
+}

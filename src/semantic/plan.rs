@@ -1,0 +1,248 @@
+//! The query plan a model fills in instead of writing SQL: which measures, by which fields, filtered
+//! how, over which period, in what order. Its JSON schema is made from the catalog, with the catalog's
+//! own names and values as enums, so a model decoding under that schema's grammar cannot name a column
+//! or a value that does not exist.
+
+use super::catalog::{Catalog, DimensionKind};
+use super::period::Period;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// What shape of answer the question wants. `other` means the plan cannot say it (growth between
+/// periods, running totals, cohorts...) and the question goes to the SQL writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// One number (or a few, one per measure).
+    Value,
+    /// Rows of fields, not aggregated.
+    List,
+    /// The best or worst N by a measure or a field.
+    Top,
+    /// A measure per value of one or more fields.
+    Breakdown,
+    /// A measure per time grain.
+    Trend,
+    /// A percentage: the part of a measure that meets a condition.
+    Share,
+    /// Something a plan cannot express.
+    Other,
+}
+
+impl Kind {
+    const ALL: [&'static str; 7] = ["value", "list", "top", "breakdown", "trend", "share", "other"];
+}
+
+/// A time grain for grouping a time field (`orders.ordered_at:month`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    /// `YYYY-MM-DD`.
+    Day,
+    /// ISO week `YYYY-Www`.
+    Week,
+    /// `YYYY-MM`.
+    Month,
+    /// `YYYY-Qn`.
+    Quarter,
+    /// The year, a number.
+    Year,
+    /// Hour of the day, 0-23.
+    Hour,
+    /// Day of the week, 0 = Sunday.
+    Weekday,
+}
+
+impl Grain {
+    /// Every grain, as plans write them.
+    pub const NAMES: [&'static str; 7] = ["day", "week", "month", "quarter", "year", "hour", "weekday"];
+
+    /// The grain called `name`.
+    pub fn parse(name: &str) -> Option<Grain> {
+        serde_json::from_value(Value::String(name.to_string())).ok()
+    }
+}
+
+/// How a filter compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// One of the listed values.
+    In,
+    /// None of the listed values.
+    NotIn,
+    /// Equal.
+    Eq,
+    /// Not equal.
+    Ne,
+    /// Greater than.
+    Gt,
+    /// Greater than or equal.
+    Gte,
+    /// Less than.
+    Lt,
+    /// Less than or equal.
+    Lte,
+    /// Text containing the value.
+    Contains,
+    /// Text starting with the value.
+    StartsWith,
+    /// Text ending with the value.
+    EndsWith,
+    /// Missing (NULL).
+    IsNull,
+    /// Present (not NULL).
+    NotNull,
+}
+
+/// One condition on a field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// `entity.dimension`.
+    pub field: String,
+    /// The comparison.
+    pub op: Op,
+    /// A value, a list of values (`in`, `not_in`), or nothing (`is_null`, `not_null`).
+    #[serde(default)]
+    pub value: Value,
+}
+
+/// Ascending or descending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Largest first.
+    #[default]
+    Desc,
+    /// Smallest first.
+    Asc,
+}
+
+/// What the model fills in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// The shape of the answer.
+    pub kind: Kind,
+    /// Measure names from the catalog.
+    #[serde(default)]
+    pub measures: Vec<String>,
+    /// Fields to group by (or to list): `entity.dimension`, time fields with a grain
+    /// (`orders.ordered_at:month`).
+    #[serde(default)]
+    pub group_by: Vec<String>,
+    /// Conditions every counted row meets.
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    /// For `share`: the condition whose share of the measure is asked ("what percent ... were
+    /// cancelled").
+    #[serde(default)]
+    pub share_of: Vec<Filter>,
+    /// Entities that must have at least one related row ("customers with orders").
+    #[serde(default)]
+    pub with: Vec<String>,
+    /// Entities that must have no related row ("orders without payments").
+    #[serde(default)]
+    pub without: Vec<String>,
+    /// The period the question names.
+    #[serde(default = "all_time")]
+    pub period: Period,
+    /// A measure or field to sort by.
+    #[serde(default)]
+    pub order_by: Option<String>,
+    /// The sort direction.
+    #[serde(default)]
+    pub order: Option<Direction>,
+    /// How many rows at most.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+fn all_time() -> Period {
+    Period::All
+}
+
+impl Plan {
+    /// Reads a plan from a model's reply: the JSON object itself, or the first `{...}` in the text.
+    pub fn from_reply(reply: &str) -> Result<Plan, String> {
+        let trimmed = reply.trim();
+        let text = match (trimmed.find('{'), trimmed.rfind('}')) {
+            (Some(start), Some(end)) if end > start => &trimmed[start..=end],
+            _ => trimmed,
+        };
+        serde_json::from_str(text).map_err(|e| format!("the plan is not valid: {e}"))
+    }
+}
+
+/// The JSON schema of a plan over `catalog`: measure, field, period and entity names are enums, so a
+/// grammar built from it admits only plans that name real things. Every property is required and in the
+/// order a model writes them, and a filter has one shape whatever its field: alternatives are what make
+/// a grammar slow to decode under, and the compiler checks values against their field (a category's
+/// value must be one of its values).
+pub fn schema(catalog: &Catalog) -> Value {
+    let measures: Vec<&str> = catalog.measures().map(|(_, m)| m.name.as_str()).collect();
+    let mut fields = Vec::new();
+    let mut groupable = Vec::new();
+    for (field, _, dimension) in catalog.fields() {
+        if dimension.kind == DimensionKind::Time {
+            groupable.extend(Grain::NAMES.iter().map(|g| format!("{field}:{g}")));
+        } else {
+            groupable.push(field.clone());
+        }
+        fields.push(field);
+    }
+    let scalar = json!({ "type": ["string", "number", "boolean", "null"] });
+    let filter = json!({
+        "type": "object",
+        "properties": {
+            "field": { "enum": fields },
+            "op": { "enum": ["in", "not_in", "eq", "ne", "gt", "gte", "lt", "lte", "contains", "is_null", "not_null"] },
+            "value": { "anyOf": [scalar, { "type": "array", "items": scalar, "maxItems": 8 }] },
+        },
+        "required": ["field", "op", "value"],
+        "additionalProperties": false,
+    });
+    let filters = json!({ "type": "array", "items": filter, "maxItems": 5 });
+    let entities: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
+    let mut sortable: Vec<Value> = measures.iter().map(|m| json!(m)).collect();
+    sortable.extend(groupable.iter().map(|g| json!(g)));
+    sortable.push(Value::Null);
+    let periods: Vec<&str> = Period::ALL.iter().map(|p| p.as_str()).collect();
+    json!({
+        "type": "object",
+        "properties": {
+            "kind": { "enum": Kind::ALL },
+            "measures": { "type": "array", "items": { "enum": measures }, "maxItems": 3 },
+            "group_by": { "type": "array", "items": { "enum": groupable }, "maxItems": 3 },
+            "filters": filters,
+            "share_of": filters,
+            "with": { "type": "array", "items": { "enum": entities }, "maxItems": 2 },
+            "without": { "type": "array", "items": { "enum": entities }, "maxItems": 2 },
+            "period": { "enum": periods },
+            "order_by": { "enum": sortable },
+            "order": { "enum": ["desc", "asc", null] },
+            "limit": { "type": ["integer", "null"], "minimum": 1, "maximum": 1000 },
+        },
+        "required": ["kind", "measures", "group_by", "filters", "share_of", "with", "without", "period", "order_by", "order", "limit"],
+        "additionalProperties": false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_is_read_whole_or_from_the_first_object() {
+        let plan = Plan::from_reply(
+            r#"Plan: {"kind": "top", "measures": ["revenue"], "group_by": ["products.name"], "filters": [], "period": "last_quarter", "order_by": "revenue", "order": "desc", "limit": 5}"#,
+        )
+        .unwrap();
+        assert_eq!(plan.kind, Kind::Top);
+        assert_eq!(plan.period, Period::LastQuarter);
+        assert_eq!(plan.limit, Some(5));
+        assert!(Plan::from_reply("no plan").is_err());
+        assert!(Plan::from_reply(r#"{"kind": "top", "measures": [], "bogus": 1}"#).is_err());
+    }
+}
