@@ -89,7 +89,7 @@ pub(super) async fn answer(
         messages,
         tools: Vec::new(),
         max_tokens: Some(PLAN_TOKENS),
-        response_schema: Some(crate::semantic::plan::schema(&catalog)),
+        response_schema: Some(crate::semantic::schema::schema(&catalog)),
         temperature: None,
     };
     let (reply, _) = turn.complete(&chat, TextMode::Quiet).await?;

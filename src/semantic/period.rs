@@ -36,12 +36,16 @@ pub enum Period {
     /// From January 1st to today.
     YearToDate,
     /// The last 7 days, today included.
+    #[serde(rename = "last_7_days")]
     Last7Days,
     /// The last 30 days, today included.
+    #[serde(rename = "last_30_days")]
     Last30Days,
     /// The last 90 days, today included.
+    #[serde(rename = "last_90_days")]
     Last90Days,
     /// The 12 whole calendar months before this one.
+    #[serde(rename = "last_12_months")]
     Last12Months,
 }
 

@@ -186,9 +186,11 @@ async fn propose_entity(
         if is_key && !column.nullable {
             continue;
         }
-        let dimension_name = crate::semantic::catalog::is_name(&column.name)
-            .then(|| column.name.clone())
-            .unwrap_or_else(|| name_of(&column.name));
+        let dimension_name = if crate::semantic::catalog::is_name(&column.name) {
+            column.name.clone()
+        } else {
+            name_of(&column.name)
+        };
         let expr = (dimension_name != column.name).then(|| quoted(&column.name));
         let kind = if is_key {
             DimensionKind::Number

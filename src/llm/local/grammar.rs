@@ -55,40 +55,6 @@ pub fn wrap_call(json_grammar: &str) -> String {
     format!("root ::= \"{CALL_OPEN}\" \"\\n\"? call-json \"\\n\"? \"</tool_call>\"\n{renamed}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_tool_becomes_one_variant_with_its_name_fixed() {
-        let tools = vec![
-            ToolSpec {
-                name: "run_query".into(),
-                description: "Run SQL.".into(),
-                parameters: json!({"$schema": "x", "title": "Args", "type": "object", "properties": {"sql": {"$ref": "#/$defs/Sql"}}, "$defs": {"Sql": {"type": "string"}}}),
-            },
-            ToolSpec {
-                name: "list_sources".into(),
-                description: "List.".into(),
-                parameters: json!({"type": "object"}),
-            },
-        ];
-        let schema = tool_call_schema(&tools);
-        assert_eq!(schema["oneOf"][0]["properties"]["name"], json!({"const": "run_query"}));
-        assert_eq!(schema["oneOf"][1]["properties"]["name"], json!({"const": "list_sources"}));
-        assert!(schema["oneOf"][0]["properties"]["arguments"].get("$schema").is_none());
-        assert_eq!(schema["$defs"]["Sql"], json!({"type": "string"}));
-    }
-
-    #[test]
-    fn the_call_grammar_opens_and_closes_the_tags() {
-        let grammar = wrap_call("root ::= object\nobject ::= \"{}\"\n");
-        assert!(grammar.starts_with("root ::= \"<tool_call>\""));
-        assert!(grammar.contains("call-json ::= object"));
-        assert_eq!(grammar.matches("root ::=").count(), 1);
-    }
-}
-
 /// A JSON schema as text with each object's `properties` in the order of its `required` list (the rest
 /// after them), for `json_schema_to_grammar`, which makes the model write properties in the order the
 /// text lists them. `serde_json` keeps object keys sorted, which would have a plan's `filters` written
@@ -131,5 +97,39 @@ pub fn ordered_schema_text(schema: &Value) -> String {
             format!("[{}]", items.iter().map(ordered_schema_text).collect::<Vec<_>>().join(","))
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_tool_becomes_one_variant_with_its_name_fixed() {
+        let tools = vec![
+            ToolSpec {
+                name: "run_query".into(),
+                description: "Run SQL.".into(),
+                parameters: json!({"$schema": "x", "title": "Args", "type": "object", "properties": {"sql": {"$ref": "#/$defs/Sql"}}, "$defs": {"Sql": {"type": "string"}}}),
+            },
+            ToolSpec {
+                name: "list_sources".into(),
+                description: "List.".into(),
+                parameters: json!({"type": "object"}),
+            },
+        ];
+        let schema = tool_call_schema(&tools);
+        assert_eq!(schema["oneOf"][0]["properties"]["name"], json!({"const": "run_query"}));
+        assert_eq!(schema["oneOf"][1]["properties"]["name"], json!({"const": "list_sources"}));
+        assert!(schema["oneOf"][0]["properties"]["arguments"].get("$schema").is_none());
+        assert_eq!(schema["$defs"]["Sql"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn the_call_grammar_opens_and_closes_the_tags() {
+        let grammar = wrap_call("root ::= object\nobject ::= \"{}\"\n");
+        assert!(grammar.starts_with("root ::= \"<tool_call>\""));
+        assert!(grammar.contains("call-json ::= object"));
+        assert_eq!(grammar.matches("root ::=").count(), 1);
     }
 }
