@@ -4,7 +4,7 @@
 # evals/results/benchmarks.md (date, machine and each benchmark's own report).
 #
 #   benches/run.sh                     # all of them (the retrieval bench alone takes ~15 min)
-#   benches/run.sh guard agent export  # some: guard agent chat_load retrieval llm export mcp_tokens
+#   benches/run.sh guard agent export  # some: guard agent chat_load retrieval llm export memory mcp_tokens
 #
 # Needs the services scripts/test.sh starts (PostgreSQL for export). `llm` needs LLAMA_SERVER (see
 # benches/llm_vs_llama_server.sh) and is skipped without it; `mcp_tokens` needs `pip install bpe-openai`.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/picovis-target}"
 out=evals/results/benchmarks.md
 names=("$@")
-[[ ${#names[@]} -eq 0 ]] && names=(guard agent chat_load retrieval llm export mcp_tokens)
+[[ ${#names[@]} -eq 0 ]] && names=(guard agent chat_load retrieval llm export memory mcp_tokens)
 
 {
   echo "# Benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -46,8 +46,9 @@ for name in "${names[@]}"; do
       fi
       ;;
     export) run export bash benches/export.sh ;;
+    memory) run memory bash benches/memory.sh ;;
     mcp_tokens) run mcp_tokens python3 benches/mcp_tool_tokens.py ;;
-    *) echo "unknown benchmark: $name (guard agent chat_load retrieval llm export mcp_tokens)" >&2; exit 2 ;;
+    *) echo "unknown benchmark: $name (guard agent chat_load retrieval llm export memory mcp_tokens)" >&2; exit 2 ;;
   esac
 done
 echo "==> written $out" >&2

@@ -138,6 +138,12 @@ error_codes! {
     /// The request body or headers are larger than the server accepts.
     PayloadTooLarge = "payload_too_large", http 413, exit 26, retry false,
         "send a smaller body";
+    /// The request's headers are too many or too large.
+    HeadersTooLarge = "headers_too_large", http 431, exit 28, retry false,
+        "send fewer or shorter headers";
+    /// The caller sent more requests of this kind than the server accepts in a while.
+    RateLimited = "rate_limited", http 429, exit 29, retry true,
+        "wait a while before sending more";
 }
 
 impl std::fmt::Display for ErrorCode {

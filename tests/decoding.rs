@@ -67,3 +67,34 @@ async fn mysql_decimals_and_datetimes_match_mysql_text() {
     .await;
     db.cleanup().await;
 }
+
+/// `SHOW ENGINE INNODB STATUS` describes no columns when prepared; its columns come from its row. Text
+/// in a `_bin` collation (the `User` and `Host` of `mysql.user`) is text, not hex bytes; `BINARY` data
+/// stays bytes.
+#[tokio::test]
+async fn mysql_show_engine_columns_and_bin_collated_text() {
+    let mut db = MySqlScratch::new().await;
+    db.exec("CREATE TABLE t (name VARCHAR(20) COLLATE utf8mb4_bin, raw VARBINARY(4))").await;
+    db.exec("INSERT INTO t VALUES ('Ada', X'00FF')").await;
+    let source = db.source();
+    let run = |sql: &'static str| {
+        let source = source.clone();
+        async move {
+            let query = Guard::check(source.dialect(), sql).unwrap();
+            sources::run(source.as_ref(), &query, source.budget()).await.unwrap()
+        }
+    };
+    let status = run("SHOW ENGINE INNODB STATUS").await;
+    let names: Vec<&str> = status.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Type", "Name", "Status"]);
+    assert_eq!(status.rows.len(), 1);
+    assert_eq!(status.rows[0].len(), 3);
+    assert!(status.rows[0][2].to_text().contains("BUFFER POOL"), "{:?}", status.rows[0][2]);
+
+    let users = run("SELECT User, Host FROM mysql.user WHERE User = 'root' LIMIT 1").await;
+    assert_eq!(users.columns[0].kind, picovis::sources::ColumnType::Text);
+    assert_eq!(users.rows[0][0], Value::Text("root".into()));
+    let mixed = run("SELECT name, raw FROM t").await;
+    assert_eq!(mixed.rows[0], [Value::Text("Ada".into()), Value::Bytes(vec![0, 255])]);
+    db.cleanup().await;
+}

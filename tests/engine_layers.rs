@@ -188,3 +188,27 @@ async fn mysql_kills_a_statement_whose_caller_went_away() {
     assert_eq!(scalar(source.as_ref(), "SELECT 7").await, Value::Int(7));
     db.cleanup().await;
 }
+
+/// The bundled SQLite has `load_extension()` compiled in, but a connection opened as Picovis opens it
+/// refuses it (sqlx enables it only while loading extensions named in the options; Picovis names none),
+/// and the guard denies it anyway.
+#[tokio::test]
+async fn sqlite_extension_loading_is_not_authorized_on_picovis_connections() {
+    use sqlx::Connection;
+    let db = SqliteScratch::new().await;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&db.path)
+        .read_only(true)
+        .pragma("query_only", "ON");
+    let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
+    let compiled: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_LOAD_EXTENSION')")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(compiled, 1, "the README says extension loading is compiled in");
+    let error = sqlx::query("SELECT load_extension('/tmp/none')").fetch_one(&mut conn).await.unwrap_err();
+    assert!(error.to_string().contains("not authorized"), "{error}");
+    let refusal =
+        Guard::check(picovis::guard::Dialect::Sqlite, "SELECT load_extension('/tmp/none')").unwrap_err();
+    assert_eq!(refusal.reason, picovis::guard::RefusalReason::DeniedFunction);
+}

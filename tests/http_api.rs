@@ -157,6 +157,32 @@ async fn chat_streams_events_and_follow_ups_continue_the_session() {
 }
 
 #[tokio::test]
+async fn a_session_id_never_reaches_another_keys_conversation() {
+    let model =
+        model_server("SELECT count(*) AS customers FROM customers", "There are 3000 customers.").await;
+    let other = "pvk_a_second_key_for_sessions";
+    let server = serve(
+        &model,
+        &format!("[[server.api_keys]]\nname = \"other\"\nsha256 = \"{}\"\n", sha256_hex(other)),
+    );
+    let ask = |key: &'static str, question: &'static str| {
+        client()
+            .post(format!("{}/v1/chat", server.base))
+            .bearer_auth(key)
+            .header("accept", "application/json")
+            .json(&json!({ "question": question, "session_id": "shared" }))
+            .send()
+    };
+    assert_eq!(ask(KEY, "What did the first key ask?").await.unwrap().status(), 200);
+    assert_eq!(ask(other, "What does the second key see?").await.unwrap().status(), 200);
+    let requests = model.received_requests().await.unwrap();
+    let last: Value = serde_json::from_slice(&requests.last().unwrap().body).unwrap();
+    let said = last["messages"].to_string();
+    assert!(said.contains("What does the second key see?"), "{said}");
+    assert!(!said.contains("What did the first key ask?"), "another key's conversation leaked: {said}");
+}
+
+#[tokio::test]
 async fn exports_stream_as_downloads() {
     let model = model_server("SELECT 1", "one").await;
     let server = serve(&model, "");
@@ -265,7 +291,11 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
 async fn readiness_metrics_and_cors() {
     let model = model_server("SELECT 1", "one").await;
     let server = serve(&model, "[sources.down]\nurl = \"postgres://postgres@127.0.0.1:1/none\"\n");
+    // Anyone learns whether the server is ready; only a caller with a key learns the source names.
     let ready = client().get(format!("{}/readyz", server.base)).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert_eq!(ready.json::<Value>().await.unwrap(), json!({ "ready": false }));
+    let ready = get(&server, "/readyz").await;
     assert_eq!(ready.status(), 503);
     let ready: Value = ready.json().await.unwrap();
     assert_eq!(ready["sources"]["demo"], "ok");

@@ -335,3 +335,34 @@ async fn picovis_ask_answers_over_a_collection_and_cannot_write_through_it() {
     let names = admin.database(&db).list_collection_names().await.unwrap();
     assert!(!names.contains(&"orders_copy".to_string()), "{names:?}");
 }
+
+/// Sort precedence is the order of the keys as written: `{"status": 1, "total": -1}` sorts by status
+/// first, `{"total": -1, "status": 1}` by total first. Both forms, for `find` and for `$sort`.
+#[tokio::test]
+async fn a_two_key_sort_keeps_the_order_it_was_written_in() {
+    let name = shop().await;
+    let source = source(&name, None);
+    let by = |result: &picovis::sources::ResultSet| -> Vec<(String, String)> {
+        column(result, "status")
+            .iter()
+            .zip(column(result, "total"))
+            .map(|(s, t)| (s.to_text(), t.to_text()))
+            .collect()
+    };
+    let status_first = r#"{"collection": "orders", "find": {"filter": {"total": {"$lt": 100}}, "sort": {"status": 1, "total": -1}, "projection": {"_id": 0, "status": 1, "total": 1}}}"#;
+    let total_first = r#"{"collection": "orders", "find": {"filter": {"total": {"$lt": 100}}, "sort": {"total": -1, "status": 1}, "projection": {"_id": 0, "status": 1, "total": 1}}}"#;
+    let first = by(&run(source.as_ref(), status_first).await.unwrap());
+    assert_eq!(first[0], ("open".to_string(), "75".to_string()), "{first:?}");
+    assert!(first.windows(2).all(|w| w[0].0 <= w[1].0), "not sorted by status first: {first:?}");
+    let second = by(&run(source.as_ref(), total_first).await.unwrap());
+    assert_eq!(second[0], ("paid".to_string(), "95".to_string()), "{second:?}");
+    assert!(
+        second.windows(2).all(|w| w[0].1.parse::<f64>().unwrap() >= w[1].1.parse::<f64>().unwrap()),
+        "{second:?}"
+    );
+    let pipeline = r#"{"collection": "orders", "aggregate": [{"$match": {"total": {"$lt": 100}}}, {"$sort": {"status": 1, "total": -1}}, {"$project": {"_id": 0, "status": 1, "total": 1}}]}"#;
+    assert_eq!(by(&run(source.as_ref(), pipeline).await.unwrap()), first);
+    // The checked query shows the keys as written too.
+    let checked = Guard::check(Dialect::Mongo, total_first).unwrap();
+    assert!(checked.sql().contains(r#""sort":{"total":-1,"status":1}"#), "{}", checked.sql());
+}

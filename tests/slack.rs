@@ -97,6 +97,19 @@ async fn signed_at(
     request.send().await.unwrap()
 }
 
+/// A `/picovis <text>` slash command from the allowed user, answered at the stub's response URL.
+fn command_form(slack: &MockServer, text: &str) -> String {
+    let response_url = format!("{}/response/abc", slack.uri());
+    serde_urlencoded::to_string([
+        ("command", "/picovis"),
+        ("text", text),
+        ("user_id", "UALLOWED"),
+        ("channel_id", "C1"),
+        ("response_url", response_url.as_str()),
+    ])
+    .unwrap()
+}
+
 fn mention(event_id: &str, user: &str, text: &str, thread_ts: Option<&str>) -> String {
     let mut event = json!({ "type": "app_mention", "user": user, "channel": "C1", "ts": "1700000000.000150",
         "text": format!("<@UBOT> {text}") });
@@ -277,15 +290,7 @@ async fn the_slash_command_acknowledges_at_once_and_answers_at_the_response_url(
         model_server("SELECT count(*) AS products FROM products", "There are 120 products.").await,
     );
     let server = serve(&slack, &model);
-    let response_url = format!("{}/response/abc", slack.uri());
-    let form = serde_urlencoded::to_string([
-        ("command", "/picovis"),
-        ("text", "how many products?"),
-        ("user_id", "UALLOWED"),
-        ("channel_id", "C1"),
-        ("response_url", response_url.as_str()),
-    ])
-    .unwrap();
+    let form = command_form(&slack, "how many products?");
     let started = Instant::now();
     let ack = signed(&server, "/slack/commands", &form, "application/x-www-form-urlencoded", &[]).await;
     assert!(started.elapsed() < Duration::from_secs(3));
@@ -357,4 +362,34 @@ async fn a_chartable_result_comes_with_a_chart_image() {
     assert_eq!(serde_json::from_str::<Value>(&form["files"]).unwrap()[0]["id"], "FCHART");
     // A handful of rows: no CSV.
     assert!(calls(&slack, "/upload/FCSV").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_replayed_slash_command_is_refused_and_errors_keep_the_api_shape() {
+    let (slack, model) = (slack_stub().await, model_server("SELECT 1 AS one", "One.").await);
+    let server = serve(&slack, &model);
+    let form = command_form(&slack, "one?");
+    let now = chrono::Utc::now().timestamp();
+    let kind = "application/x-www-form-urlencoded";
+    let first = signed_at(&server, "/slack/commands", &form, kind, &[], now, SECRET).await;
+    assert_eq!(first.status(), 200);
+    // The same signed request again, well within the five minutes its timestamp allows.
+    let replay = signed_at(&server, "/slack/commands", &form, kind, &[], now, SECRET).await;
+    assert_eq!(replay.status(), 401);
+    let body: Value = replay.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+    wait_calls(&slack, "/response/abc", 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(calls(&slack, "/response/abc").await.len(), 1, "the replay was answered");
+
+    // A body past the limit, and a timestamp of now minus 2^63 (which overflowed the check): JSON errors.
+    let huge = format!("text={}", "x".repeat(300 * 1024));
+    let too_large = signed(&server, "/slack/commands", &huge, kind, &[]).await;
+    assert_eq!(too_large.status(), 413);
+    let body: Value = too_large.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "payload_too_large", "{body}");
+    let ancient = signed_at(&server, "/slack/commands", &form, kind, &[], i64::MIN + now, SECRET).await;
+    assert_eq!(ancient.status(), 401);
+    let body: Value = ancient.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized", "{body}");
 }

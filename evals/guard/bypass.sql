@@ -1365,3 +1365,59 @@ SELECT id FROM guard_canary WHERE IS_USED_LOCK('picovis') IS NULL
 -- case: mysql_master_pos_wait
 -- dialects: mysql
 SELECT MASTER_POS_WAIT('log.000001', 4, 1)
+
+-- Issue 24: session state, optimizer hints and pragmas that write.
+
+-- case: mysql_variable_assignment_in_select
+-- dialects: mysql
+SELECT @a := (SELECT note FROM guard_canary LIMIT 1)
+
+-- case: mysql_variable_assignment_in_where
+-- dialects: mysql
+SELECT id FROM guard_canary WHERE (@n := id) > 0
+
+-- case: mysql_last_insert_id_sets_session_state
+-- dialects: mysql
+SELECT LAST_INSERT_ID(42)
+
+-- case: mysql_hint_max_execution_time
+-- dialects: mysql
+SELECT /*+ MAX_EXECUTION_TIME(1) */ * FROM guard_canary
+
+-- case: mysql8_hint_set_var
+-- dialects: mysql
+SELECT /*+ SET_VAR(sort_buffer_size = 1073741824) */ * FROM guard_canary ORDER BY note
+
+-- case: mysql_hash_comment_hint
+-- dialects: mysql
+SELECT
+#+ MAX_EXECUTION_TIME(1)
+id FROM guard_canary
+
+-- case: postgres_pg_hint_plan_set
+-- dialects: postgres
+SELECT /*+ Set(statement_timeout 0) */ * FROM guard_canary
+
+-- case: sqlite_pragma_optimize_table_function
+-- dialects: sqlite
+SELECT * FROM pragma_optimize()
+
+-- case: sqlite_pragma_optimize_bare_table
+-- dialects: sqlite
+SELECT * FROM pragma_optimize
+
+-- case: sqlite_pragma_user_version_with_argument
+-- dialects: sqlite
+SELECT * FROM pragma_user_version(7)
+
+-- case: mariadb_wsrep_sync_wait
+-- dialects: mysql
+SELECT WSREP_SYNC_WAIT_UPTO_GTID('0-1-1', 1)
+
+-- case: mysql8_version_tokens_lock
+-- dialects: mysql
+SELECT version_tokens_lock_exclusive('guard', 1)
+
+-- case: mysql8_locking_service
+-- dialects: mysql
+SELECT service_get_write_locks('guard', 'canary', 1)

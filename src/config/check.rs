@@ -165,6 +165,14 @@ pub(super) fn validate(loaded: &Loaded, lookup_env: &dyn Fn(&str) -> Option<Stri
                 "add origins = [\"https://your-intranet.example\"]: the pages that embed the widget".into(),
             );
         }
+        for source in key.sources.iter().filter(|s| !config.sources.contains_key(s.as_str())) {
+            push(
+                Severity::Error,
+                &["server", "api_keys"],
+                format!("API key `{}` names the source `{source}`, which is not configured", key.name),
+                "name sources from [sources], or leave `sources` out for all of them".into(),
+            );
+        }
     }
     for (i, key) in config.server.api_keys.iter().enumerate() {
         if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_hexdigit()) {

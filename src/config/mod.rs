@@ -186,6 +186,13 @@ pub struct ServerConfig {
     /// that embed the chat widget.
     #[serde(default)]
     pub cors_origins: Vec<String>,
+    /// How long a client may take to send a request's headers, and how long a kept-alive connection may
+    /// sit idle between requests, before it is closed. Default 10 s.
+    #[serde(default, deserialize_with = "values::some_duration")]
+    pub header_timeout: Option<std::time::Duration>,
+    /// Connections one client address may hold open at once; more are closed on accept. Default 256.
+    #[serde(default, deserialize_with = "values::some_count")]
+    pub connections_per_ip: Option<u32>,
 }
 
 /// The default listen address: loopback only.
@@ -213,6 +220,10 @@ pub struct ApiKeyConfig {
     /// For `chat` keys: the page origins allowed to use it (`https://intranet.example.com`).
     #[serde(default)]
     pub origins: Vec<String>,
+    /// For `chat` keys: the sources it may ask about (a request for another is refused as if the source
+    /// did not exist). Empty: every source.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// Which language model to use.
@@ -311,7 +322,8 @@ pub struct SourceConfig {
     /// Connections kept open to the source.
     #[serde(default = "defaults::pool_size", deserialize_with = "values::count")]
     pub pool_size: u32,
-    /// Schemas (PostgreSQL) or databases (MySQL) to describe; empty means all non-system ones.
+    /// Schemas (PostgreSQL) or databases (MySQL) to describe; empty means all non-system ones. This chooses
+    /// what the model is shown; it is not an access boundary (a query can read whatever the role can).
     #[serde(default)]
     pub schemas: Vec<String>,
     /// Markdown or text files (paths) and pages (http/https URLs) about this source: a glossary, metric

@@ -99,6 +99,13 @@ pub(crate) fn count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(deserializer: D)
     T::try_from(n).map_err(|_| de::Error::custom(format!("{n} is too large")))
 }
 
+/// [`duration`] for optional fields (`#[serde(default, deserialize_with = ...)]`).
+pub(crate) fn some_duration<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Duration>, D::Error> {
+    duration(deserializer).map(Some)
+}
+
 /// [`count`] for optional fields (`#[serde(default, deserialize_with = ...)]`).
 pub(crate) fn some_count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
     deserializer: D,

@@ -52,8 +52,24 @@ const POSTGRES: &[&str] = &[
     "pg_prewarm",
 ];
 
-/// MySQL and MariaDB: file reads, sleeps and CPU burners, named locks, replication waits, sequences.
+/// MySQL and MariaDB: file reads, sleeps and CPU burners, named locks, replication waits, sequences, session
+/// state (`LAST_INSERT_ID(n)` sets what later calls return), and MySQL 8's component and plugin functions
+/// that change replication, keyrings, version tokens, locking services, firewalls and audit logs.
 const MYSQL: &[&str] = &[
+    "last_insert_id",
+    "wsrep_sync_wait_upto_gtid",
+    "group_replication_*",
+    "asynchronous_connection_failover_*",
+    "version_tokens_*",
+    "service_get_*_locks",
+    "service_release_locks",
+    "keyring_*",
+    "audit_log_*",
+    "mysql_firewall_*",
+    "set_firewall_*",
+    "read_firewall_*",
+    "masking_dictionary_*",
+    "gen_dictionary_*",
     "load_file",
     "sleep",
     "benchmark",
@@ -76,6 +92,54 @@ const MYSQL: &[&str] = &[
 const SQLITE: &[&str] =
     &["load_extension", "readfile", "writefile", "edit", "fsdir", "zipfile", "fts3_tokenizer", "sqlar_*"];
 
+/// SQLite's table-valued `pragma_*` functions that only describe the schema. Every other `pragma_*` is
+/// refused: `pragma_optimize()` runs ANALYZE, and a pragma given an argument can set what it reads.
+const SQLITE_PRAGMA_READS: &[&str] = &[
+    "pragma_table_info",
+    "pragma_table_xinfo",
+    "pragma_table_list",
+    "pragma_index_list",
+    "pragma_index_info",
+    "pragma_index_xinfo",
+    "pragma_foreign_key_list",
+    "pragma_foreign_key_check",
+    "pragma_database_list",
+    "pragma_collation_list",
+    "pragma_function_list",
+    "pragma_module_list",
+    "pragma_pragma_list",
+    "pragma_compile_options",
+    "pragma_integrity_check",
+    "pragma_quick_check",
+];
+
+/// SQLite pragmas whose value may be read as a table (`SELECT * FROM pragma_user_version`), but only
+/// without an argument: given one, the pragma sets what it would read.
+const SQLITE_PRAGMA_VALUES: &[&str] = &[
+    "pragma_query_only",
+    "pragma_user_version",
+    "pragma_schema_version",
+    "pragma_application_id",
+    "pragma_page_size",
+    "pragma_page_count",
+    "pragma_freelist_count",
+    "pragma_encoding",
+    "pragma_journal_mode",
+    "pragma_foreign_keys",
+    "pragma_data_version",
+    "pragma_auto_vacuum",
+];
+
+/// For a name used as a table or table function with `arguments` arguments: `pragma_*` when it names a
+/// SQLite pragma that is not a read (SQLite runs an eponymous pragma table such as `pragma_optimize` even
+/// without parentheses).
+pub fn denied_pragma(name: &str, arguments: usize) -> Option<&'static str> {
+    let name = name.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']').to_ascii_lowercase();
+    let read = SQLITE_PRAGMA_READS.contains(&name.as_str())
+        || (arguments == 0 && SQLITE_PRAGMA_VALUES.contains(&name.as_str()));
+    (name.starts_with("pragma_") && !read).then_some("pragma_*")
+}
+
 /// Returns the denylist entry that `name` matches, if any.
 pub fn matching_entry(name: &str) -> Option<&'static str> {
     let name = name.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']').to_ascii_lowercase();
@@ -93,7 +157,7 @@ fn matches(entry: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::matching_entry;
+    use super::{denied_pragma, matching_entry};
 
     #[test]
     fn exact_prefix_and_infix_entries_match_case_insensitively() {
@@ -106,6 +170,13 @@ mod tests {
         );
         assert_eq!(matching_entry("Sleep"), Some("sleep"));
         assert_eq!(matching_entry("readfile"), Some("readfile"));
+        assert_eq!(matching_entry("service_get_write_locks"), Some("service_get_*_locks"));
+        assert_eq!(matching_entry("WSREP_SYNC_WAIT_UPTO_GTID"), Some("wsrep_sync_wait_upto_gtid"));
+        assert_eq!(denied_pragma("pragma_optimize", 0), Some("pragma_*"));
+        assert_eq!(denied_pragma("pragma_table_info", 1), None);
+        assert_eq!(denied_pragma("pragma_user_version", 0), None);
+        assert_eq!(denied_pragma("pragma_user_version", 1), Some("pragma_*"));
+        assert_eq!(denied_pragma("PRAGMA_QUERY_ONLY", 1), Some("pragma_*"));
     }
 
     #[test]

@@ -8,10 +8,16 @@
 //! back to SQL, and that rendering is parsed and walked again. The rendering is what runs. So comments and
 //! anything else the parser skipped never reach the engine, and a parser/engine disagreement over the
 //! original text cannot smuggle a statement past the check. MySQL's executable comments (`/*! ... */`,
-//! `/*M! ... */`) are refused outright.
+//! `/*M! ... */`) are refused outright. String literals are the one exception to re-rendering: they are
+//! carried through byte for byte (`literals.rs`), because a decoded-and-re-encoded literal can mean
+//! something else to the engine than what was written. Optimizer hints are refused unless they only
+//! choose a plan (`hints.rs`).
 
 mod denylist;
 mod dialect;
+mod hints;
+pub mod json;
+mod literals;
 pub mod mongo;
 mod params;
 mod query;
@@ -58,10 +64,15 @@ impl Guard {
             Dialect::Redis => return redis::check(sql).map(ReadOnlyQuery::from_redis),
             Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => {}
         }
-        let mut first = parse_one(dialect, sql)?;
+        precheck(sql)?;
+        let (masked, literals) = literals::mask(dialect, sql)?;
+        let mut first = parse_one(dialect, &masked).map_err(|mut refusal| {
+            refusal.message = literals.explain(&refusal.message);
+            refusal
+        })?;
         walk::classify(&first)?;
         let params = params::bind(&mut first, dialect, values)?;
-        let rendered = first.to_string();
+        let rendered = literals.restore(&first.to_string())?;
         let second = parse_one(dialect, &rendered).map_err(|refusal| {
             Refusal::new(
                 RefusalReason::UnsupportedSyntax,
@@ -69,11 +80,36 @@ impl Guard {
             )
         })?;
         let kind = walk::classify(&second)?;
-        Ok(ReadOnlyQuery::new(rendered, dialect, kind, params))
+        let limit = match dialect {
+            Dialect::Sqlite => limit_apart(&first, &literals)?,
+            _ => None,
+        };
+        Ok(ReadOnlyQuery::new(rendered, dialect, kind, params).with_limit_apart(limit))
     }
 }
 
-fn parse_one(dialect: Dialect, sql: &str) -> Result<sqlparser::ast::Statement, Refusal> {
+/// A query's outermost `LIMIT` clause apart from the rest (both rendered with their literals restored),
+/// when it has one and nothing after it.
+fn limit_apart(
+    statement: &sqlparser::ast::Statement,
+    literals: &literals::Literals,
+) -> Result<Option<(String, String)>, Refusal> {
+    let sqlparser::ast::Statement::Query(query) = statement else { return Ok(None) };
+    if query.limit_clause.is_none()
+        || query.fetch.is_some()
+        || !query.locks.is_empty()
+        || query.for_clause.is_some()
+    {
+        return Ok(None);
+    }
+    let mut without = query.as_ref().clone();
+    let Some(clause) = without.limit_clause.take() else { return Ok(None) };
+    let joined = literals.restore(&format!("{without}{}{clause}", literals::SEPARATOR))?;
+    Ok(joined.split_once(literals::SEPARATOR).map(|(sql, clause)| (sql.to_string(), clause.to_string())))
+}
+
+/// What is refused before any parsing: text too long to read, and MySQL's executable comments.
+fn precheck(sql: &str) -> Result<(), Refusal> {
     if sql.len() > MAX_SQL_BYTES {
         return Err(Refusal::new(
             RefusalReason::QueryTooLong,
@@ -88,6 +124,11 @@ fn parse_one(dialect: Dialect, sql: &str) -> Result<sqlparser::ast::Statement, R
             "executable comments (/*! ... */ and /*M! ... */) are not allowed; write the SQL without them",
         ));
     }
+    Ok(())
+}
+
+fn parse_one(dialect: Dialect, sql: &str) -> Result<sqlparser::ast::Statement, Refusal> {
+    precheck(sql)?;
     let parser_dialect = dialect.parser();
     let mut statements = Parser::parse_sql(parser_dialect.as_ref(), sql).map_err(|error| {
         Refusal::new(

@@ -12,10 +12,11 @@
 //! aggregation stages must be on [`STAGES`] (so `$out` and `$merge` cannot be written), and every
 //! `$`-operator anywhere in the query must be on [`OPERATORS`] (so `$where`, `$function`, `$accumulator`
 //! and `$code`, MongoDB's ways of running JavaScript, cannot be written either). Unknown keys at the top
-//! level are refused rather than ignored.
+//! level are refused rather than ignored. Objects keep the order they were written in (`json.rs`), since
+//! MongoDB's `sort` and `$sort` take their precedence from it.
 
+use super::json::{Map, Value};
 use super::refusal::{Refusal, RefusalReason};
-use serde_json::{Map, Value};
 
 /// Aggregation stages that only read. Everything else (`$out`, `$merge`, and server-introspection
 /// stages such as `$currentOp` that show other users' work) is refused.
@@ -254,19 +255,7 @@ pub const OPERATORS: &[&str] = &[
     "$covarianceSamp",
     "$locf",
     "$linearFill",
-    // Extended JSON type wrappers for literal values.
-    "$date",
-    "$oid",
-    "$numberLong",
-    "$numberInt",
-    "$numberDouble",
-    "$numberDecimal",
-    "$binary",
-    "$uuid",
-    "$timestamp",
-    "$regularExpression",
-    "$minKey",
-    "$maxKey",
+    // Extended JSON type wrappers for literal values are allowed too: `json::EXTENDED`.
 ];
 
 /// Operators and stages refused with a reason of their own.
@@ -292,11 +281,11 @@ pub enum MongoOperation {
     /// `find`.
     Find {
         /// The query filter.
-        filter: Map<String, Value>,
+        filter: Map,
         /// Fields to return.
-        projection: Option<Map<String, Value>>,
+        projection: Option<Map>,
         /// Sort order.
-        sort: Option<Map<String, Value>>,
+        sort: Option<Map>,
         /// At most this many documents.
         limit: Option<u64>,
         /// Skip this many first.
@@ -305,19 +294,19 @@ pub enum MongoOperation {
     /// `aggregate`.
     Aggregate {
         /// The stages, in order.
-        pipeline: Vec<Map<String, Value>>,
+        pipeline: Vec<Map>,
     },
     /// `countDocuments`.
     Count {
         /// The query filter.
-        filter: Map<String, Value>,
+        filter: Map,
     },
     /// `distinct`.
     Distinct {
         /// The field whose values are listed.
         field: String,
         /// The query filter.
-        filter: Map<String, Value>,
+        filter: Map,
     },
 }
 
@@ -457,25 +446,25 @@ pub fn check(text: &str) -> Result<MongoQuery, Refusal> {
     Ok(MongoQuery { collection, operation, explain })
 }
 
-fn object(value: Value, what: &str) -> Result<Map<String, Value>, Refusal> {
+fn object(value: Value, what: &str) -> Result<Map, Refusal> {
     match value {
         Value::Object(map) => Ok(map),
         _ => Err(shape(format!("`{what}` must be a JSON object"))),
     }
 }
 
-fn optional_object(body: &mut Map<String, Value>, key: &str) -> Result<Option<Map<String, Value>>, Refusal> {
+fn optional_object(body: &mut Map, key: &str) -> Result<Option<Map>, Refusal> {
     match body.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(value) => object(value, key).map(Some),
     }
 }
 
-fn filter_of(body: &mut Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+fn filter_of(body: &mut Map) -> Result<Map, Refusal> {
     Ok(optional_object(body, "filter")?.unwrap_or_default())
 }
 
-fn count_of(body: &mut Map<String, Value>, key: &str) -> Result<Option<u64>, Refusal> {
+fn count_of(body: &mut Map, key: &str) -> Result<Option<u64>, Refusal> {
     match body.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
@@ -483,7 +472,7 @@ fn count_of(body: &mut Map<String, Value>, key: &str) -> Result<Option<u64>, Ref
     }
 }
 
-fn no_more(body: &Map<String, Value>, what: &str) -> Result<(), Refusal> {
+fn no_more(body: &Map, what: &str) -> Result<(), Refusal> {
     match body.keys().next() {
         None => Ok(()),
         Some(key) => Err(shape(format!("`{what}` has an unknown field `{key}`"))),
@@ -501,7 +490,7 @@ fn find(body: Value) -> Result<MongoOperation, Refusal> {
     Ok(MongoOperation::Find { filter, projection, sort, limit, skip })
 }
 
-fn pipeline(body: Value) -> Result<Vec<Map<String, Value>>, Refusal> {
+fn pipeline(body: Value) -> Result<Vec<Map>, Refusal> {
     let Value::Array(stages) = body else {
         return Err(shape("`aggregate` must be an array of stages, such as [{\"$match\": {...}}]"));
     };
@@ -509,8 +498,8 @@ fn pipeline(body: Value) -> Result<Vec<Map<String, Value>>, Refusal> {
         .into_iter()
         .map(|stage| {
             let stage = object(stage, "each aggregation stage")?;
-            let mut keys = stage.keys();
-            match (keys.next(), keys.next()) {
+            let names: Vec<String> = stage.keys().take(2).cloned().collect();
+            match (names.first(), names.get(1)) {
                 (Some(name), None) if STAGES.contains(&name.as_str()) => Ok(stage),
                 (Some(name), None) => Err(refuse(
                     RefusalReason::StatementNotAllowed,
@@ -554,7 +543,7 @@ fn operator(key: &str) -> Result<(), Refusal> {
         };
         return Err(refuse(reason, format!("{why}; this source is read-only")));
     }
-    if OPERATORS.contains(&key) || STAGES.contains(&key) {
+    if OPERATORS.contains(&key) || STAGES.contains(&key) || super::json::EXTENDED.contains(&key) {
         return Ok(());
     }
     Err(refuse(

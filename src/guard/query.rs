@@ -32,11 +32,13 @@ pub struct ReadOnlyQuery {
     params: Vec<super::Param>,
     mongo: Option<super::mongo::MongoQuery>,
     redis: Option<super::redis::RedisCommand>,
+    /// For a SQLite query ending in `LIMIT`: the statement without it, and the clause.
+    limit: Option<(String, String)>,
 }
 
 impl ReadOnlyQuery {
     pub(super) fn new(sql: String, dialect: Dialect, kind: QueryKind, params: Vec<super::Param>) -> Self {
-        ReadOnlyQuery { sql, dialect, kind, params, mongo: None, redis: None }
+        ReadOnlyQuery { sql, dialect, kind, params, mongo: None, redis: None, limit: None }
     }
 
     /// A checked MongoDB read; its text is the canonical JSON of what runs.
@@ -49,6 +51,7 @@ impl ReadOnlyQuery {
             params: Vec::new(),
             mongo: Some(query),
             redis: None,
+            limit: None,
         }
     }
 
@@ -62,7 +65,20 @@ impl ReadOnlyQuery {
             params: Vec::new(),
             mongo: None,
             redis: Some(command),
+            limit: None,
         }
+    }
+
+    /// The same query with its outermost `LIMIT` clause apart: the statement without it, and the clause
+    /// (` LIMIT 10 OFFSET 5`), for a connector that wraps the query and applies the limit outside (set for
+    /// SQLite queries only).
+    pub fn limit_apart(&self) -> Option<(&str, &str)> {
+        self.limit.as_ref().map(|(sql, clause)| (sql.as_str(), clause.as_str()))
+    }
+
+    pub(super) fn with_limit_apart(mut self, limit: Option<(String, String)>) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// The checked MongoDB read, for MongoDB queries.

@@ -2,10 +2,11 @@
 //! visited, so a forbidden construct is found however deep it is nested.
 
 use super::denylist;
+use super::hints;
 use super::query::QueryKind;
 use super::refusal::{Refusal, RefusalReason};
 use sqlparser::ast::{
-    Expr, ObjectName, ObjectNamePart, Query, Select, Statement, TableFactor, Visit, Visitor,
+    BinaryOperator, Expr, ObjectName, ObjectNamePart, Query, Select, Statement, TableFactor, Visit, Visitor,
 };
 use std::ops::ControlFlow;
 
@@ -69,24 +70,49 @@ impl Visitor for Walker {
                 "SELECT ... INTO writes a table or variables; select the rows without INTO",
             ));
         }
+        for hint in &select.optimizer_hints {
+            if let Err(refusal) = hints::check(hint) {
+                return ControlFlow::Break(refusal);
+            }
+        }
         ControlFlow::Continue(())
     }
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<Refusal> {
         match expr {
             Expr::Function(function) => check_function_name(&function.name),
+            // MySQL's `@v := expr` writes a session variable that outlives the query (and the caller).
+            Expr::BinaryOp { op: BinaryOperator::Assignment, .. } => ControlFlow::Break(Refusal::new(
+                RefusalReason::SelectInto,
+                "assigning a variable (`@v := ...`) writes session state; select the value instead",
+            )),
             _ => ControlFlow::Continue(()),
         }
     }
 
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<Refusal> {
-        match factor {
-            // `FROM f(args)` parses as a table with arguments in some dialects and as a function in others.
-            TableFactor::Table { name, args: Some(_), .. } | TableFactor::Function { name, .. } => {
-                check_function_name(name)
-            }
-            TableFactor::Table { name, .. } => check_name_parts(name),
-            _ => ControlFlow::Continue(()),
+        // `FROM f(args)` parses as a table with arguments in some dialects and as a function in others.
+        let (name, arguments) = match factor {
+            TableFactor::Table { name, args: Some(args), .. } => (name, Some(args.args.len())),
+            TableFactor::Function { name, args, .. } => (name, Some(args.len())),
+            TableFactor::Table { name, .. } => (name, None),
+            _ => return ControlFlow::Continue(()),
+        };
+        match arguments {
+            Some(_) => check_function_name(name)?,
+            None => check_name_parts(name)?,
+        }
+        let last = name.0.last().and_then(ObjectNamePart::as_ident).map(|ident| ident.value.as_str());
+        match last.and_then(|last| denylist::denied_pragma(last, arguments.unwrap_or(0))) {
+            Some(entry) => ControlFlow::Break(Refusal::new(
+                RefusalReason::DeniedFunction,
+                format!(
+                    "`{}` runs a pragma that is not a read (matches `{entry}`); only the schema pragmas, and \
+                     pragma values without an argument, may be read as tables",
+                    last.unwrap_or_default()
+                ),
+            )),
+            None => ControlFlow::Continue(()),
         }
     }
 }

@@ -30,6 +30,8 @@ struct Key {
     digest: [u8; 32],
     /// `None`: every route. `Some(origins)`: a widget key, for `POST /v1/chat` from these origins only.
     chat_origins: Option<Vec<String>>,
+    /// For a widget key: the sources it may ask about (empty: all).
+    sources: Vec<String>,
 }
 
 /// The key that authorized a request: its name (for the logs), and whether it is a widget key.
@@ -39,6 +41,15 @@ pub struct Caller {
     pub name: String,
     /// A widget key (`scope = "chat"`).
     pub widget: bool,
+    /// For a widget key configured with `sources`: the only sources it may use.
+    pub sources: Option<Vec<String>>,
+}
+
+impl Caller {
+    /// Whether this caller may use the source `name`.
+    pub fn may_use(&self, name: &str) -> bool {
+        self.sources.as_ref().is_none_or(|allowed| allowed.iter().any(|s| s == name))
+    }
 }
 
 impl ApiKeys {
@@ -49,7 +60,7 @@ impl ApiKeys {
             let digest = parse_digest(&key.sha256)
                 .ok_or_else(|| format!("the digest of API key `{}` is not 64 hex digits", key.name))?;
             let chat_origins = (key.scope.as_deref() == Some("chat")).then(|| key.origins.clone());
-            parsed.push(Key { name: key.name.clone(), digest, chat_origins });
+            parsed.push(Key { name: key.name.clone(), digest, chat_origins, sources: key.sources.clone() });
         }
         Ok(ApiKeys { keys: parsed })
     }
@@ -62,6 +73,11 @@ impl ApiKeys {
     /// The browser origins of every widget key (they need CORS).
     pub fn widget_origins(&self) -> Vec<String> {
         self.keys.iter().filter_map(|k| k.chat_origins.clone()).flatten().collect()
+    }
+
+    /// Whether `headers` present a key with every route (not a widget key).
+    pub fn full_key(&self, headers: &HeaderMap) -> bool {
+        presented(headers).and_then(|key| self.find(key)).is_some_and(|key| key.chat_origins.is_none())
     }
 
     fn find(&self, presented: &str) -> Option<&Key> {
@@ -115,7 +131,7 @@ pub async fn require_key(State(keys): State<Arc<ApiKeys>>, mut request: Request,
     }
     let key = presented(request.headers()).and_then(|key| keys.find(key));
     match key {
-        Some(Key { chat_origins: Some(origins), name, .. }) => {
+        Some(Key { chat_origins: Some(origins), name, sources, .. }) => {
             let origin =
                 request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_default();
             let path = request.uri().path();
@@ -130,11 +146,12 @@ pub async fn require_key(State(keys): State<Arc<ApiKeys>>, mut request: Request,
                 tracing::warn!(key = %name, path = %request.uri().path(), origin, reason, "request refused");
                 return Error::new(ErrorCode::Forbidden, reason).into_response();
             }
-            request.extensions_mut().insert(Caller { name: name.clone(), widget: true });
+            let sources = (!sources.is_empty()).then(|| sources.clone());
+            request.extensions_mut().insert(Caller { name: name.clone(), widget: true, sources });
             next.run(request).await
         }
         Some(Key { name, .. }) => {
-            request.extensions_mut().insert(Caller { name: name.clone(), widget: false });
+            request.extensions_mut().insert(Caller { name: name.clone(), widget: false, sources: None });
             next.run(request).await
         }
         None => {
@@ -166,6 +183,7 @@ mod tests {
             sha256: digest,
             scope: None,
             origins: Vec::new(),
+            sources: Vec::new(),
         }])
         .unwrap_or_default();
         let name = |presented: &str| keys.find(presented).map(|k| k.name.clone());
@@ -179,10 +197,21 @@ mod tests {
 
     #[test]
     fn malformed_digests_are_refused() {
-        let bad = [ApiKeyConfig { name: "x".into(), sha256: "abc".into(), scope: None, origins: Vec::new() }];
+        let bad = [ApiKeyConfig {
+            name: "x".into(),
+            sha256: "abc".into(),
+            scope: None,
+            origins: Vec::new(),
+            sources: Vec::new(),
+        }];
         assert!(ApiKeys::from_config(&bad).is_err());
-        let bad =
-            [ApiKeyConfig { name: "x".into(), sha256: "zz".repeat(32), scope: None, origins: Vec::new() }];
+        let bad = [ApiKeyConfig {
+            name: "x".into(),
+            sha256: "zz".repeat(32),
+            scope: None,
+            origins: Vec::new(),
+            sources: Vec::new(),
+        }];
         assert!(ApiKeys::from_config(&bad).is_err());
     }
 }

@@ -3,8 +3,10 @@
 //! [`app`] builds the whole router from its parts so tests can drive it without a socket; [`serve`] binds
 //! it and shuts down gracefully, letting open streams finish.
 
+pub mod accept;
 pub mod api;
 pub mod auth;
+pub mod edge;
 
 use crate::agent::AgentFactory;
 use crate::error::{Error, ErrorCode};
@@ -16,6 +18,9 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+
+/// How long a request body may take to arrive.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What the router serves.
 #[derive(Debug, Clone)]
@@ -30,8 +35,14 @@ pub struct AppParts {
     pub cors_origins: Vec<String>,
     /// The keys every route except health needs (none: open).
     pub keys: Arc<ApiKeys>,
-    /// Extra `Host` names `/mcp` accepts.
+    /// Extra `Host` names the server accepts besides loopback names (`[server] allowed_hosts`).
     pub allowed_hosts: Vec<String>,
+    /// Whether the server listens on loopback only: then every route checks `Host` and `Origin` against
+    /// DNS rebinding, as it does on any address when `allowed_hosts` is set. `serve` sets it from the
+    /// address it binds; `new` from `[server] bind`.
+    pub loopback: bool,
+    /// Header-read timeout and connections per client address.
+    pub limits: accept::Limits,
 }
 
 impl AppParts {
@@ -54,13 +65,19 @@ impl AppParts {
         };
         let mut cors_origins = config.server.cors_origins.clone();
         cors_origins.extend(keys.widget_origins());
+        let keys = Arc::new(keys);
+        let mut api = api::ApiState::new(services);
+        api.keys = keys.clone();
+        let loopback = config.server.bind().parse::<SocketAddr>().is_ok_and(|addr| addr.ip().is_loopback());
         Ok(AppParts {
             mcp: McpServer::over(services, ask),
             slack,
-            api: api::ApiState::new(services),
-            keys: Arc::new(keys),
+            api,
+            keys,
             allowed_hosts: config.server.allowed_hosts.clone(),
             cors_origins,
+            loopback,
+            limits: accept::Limits::from_config(&config.server),
         })
     }
 }
@@ -86,7 +103,12 @@ pub enum ServeError {
 
 /// The router. `/healthz`, `/readyz` and `/openapi.json` are open (probes and tooling read them); `/v1/*`,
 /// `/metrics` and `/mcp` need a key when keys are configured; `/slack/*` is checked by Slack's signature.
+/// Around all of them: the error shape, the header limits and, on loopback or with `allowed_hosts`, the
+/// Host and Origin check (`edge.rs`).
 pub fn app(parts: AppParts, shutdown: CancellationToken) -> Router {
+    let hosts =
+        Arc::new(edge::Hosts { allowed: parts.allowed_hosts.clone(), origins: parts.cors_origins.clone() });
+    let check_hosts = parts.loopback || !parts.allowed_hosts.is_empty();
     let mcp = crate::mcp::http_service(parts.mcp, parts.allowed_hosts, shutdown);
     let protected = Router::new()
         .nest_service("/mcp", mcp)
@@ -96,11 +118,22 @@ pub fn app(parts: AppParts, shutdown: CancellationToken) -> Router {
     if let Some(slack) = parts.slack {
         router = router.merge(slack.routes());
     }
-    let router = router.fallback(|| async { Error::new(ErrorCode::NotFound, "no such route") });
-    match cors(&parts.cors_origins) {
-        Some(layer) => router.layer(layer),
-        None => router,
+    let mut router = router
+        .fallback(|| async { Error::new(ErrorCode::NotFound, "no such route") })
+        .method_not_allowed_fallback(|| async {
+            Error::new(ErrorCode::MethodNotAllowed, "this route does not take that method")
+        });
+    if let Some(layer) = cors(&parts.cors_origins) {
+        router = router.layer(layer);
     }
+    if check_hosts {
+        router = router.layer(axum::middleware::from_fn_with_state(hosts, edge::check_host));
+    }
+    router
+        // A body sent slowly ties up a connection as headers sent slowly do (see `accept.rs`).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(axum::middleware::from_fn(edge::limit_headers))
+        .layer(axum::middleware::from_fn(edge::json_errors))
 }
 
 /// CORS for the configured origins (none: no CORS headers, so browsers on other origins are refused).
@@ -149,8 +182,11 @@ pub async fn serve(
     let listener = listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
     ready(listener.local_addr()?);
     let (mcp, slack) = (parts.mcp.clone(), parts.slack.clone());
+    let mut parts = parts;
+    parts.loopback = addr.ip().is_loopback();
+    let limits = parts.limits;
     let router = app(parts, shutdown.clone());
-    axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await?;
+    accept::serve(listener, router, limits, shutdown).await?;
     mcp.shutdown(crate::mcp::SHUTDOWN_GRACE).await;
     if let Some(slack) = slack {
         slack.shutdown(crate::slack::ANSWER_GRACE).await;

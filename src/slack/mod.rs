@@ -30,6 +30,10 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio_util::task::TaskTracker;
 
+/// The largest request Slack's routes read (Slack's own payloads are a few kilobytes); a larger one is
+/// refused with 413 in the API's error shape.
+pub const MAX_BODY: usize = 256 * 1024;
+
 /// How long shutdown waits for answers being worked on: a local model can take half a minute.
 pub const ANSWER_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -74,6 +78,7 @@ impl SlackBot {
         Router::new()
             .route("/slack/events", post(events))
             .route("/slack/commands", post(commands))
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
             .with_state(self)
     }
 
@@ -126,6 +131,12 @@ async fn events(State(bot): State<Arc<SlackBot>>, headers: HeaderMap, body: Byte
 async fn commands(State(bot): State<Arc<SlackBot>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = bot.refusal(&headers, &body) {
         return refused;
+    }
+    // Slack never resends a slash command, so a second request with the same signature is a replay.
+    let signature = headers.get("x-slack-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !bot.memory.first_command(signature) {
+        tracing::warn!("refused a replayed Slack slash command");
+        return Error::new(ErrorCode::Unauthorized, "this request was already received").into_response();
     }
     let Ok(form) = serde_urlencoded::from_bytes::<std::collections::HashMap<String, String>>(&body) else {
         return Error::new(ErrorCode::InvalidRequest, "the body is not a form").into_response();

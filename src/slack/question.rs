@@ -137,7 +137,8 @@ async fn run(
     status: Option<&str>,
 ) -> Result<blocks::Rendered, String> {
     let agent = bot.agents.agent(Some(allowed)).await.map_err(|error| error.message)?;
-    let session = thread.map(|thread_ts| bot.memory.conversation(&question.channel, thread_ts));
+    let session =
+        thread.map(|thread_ts| bot.memory.conversation(&question.channel, thread_ts, &question.user));
     let mut events = agent.ask(Request { question: question.text.clone(), session });
     let (mut answer, mut last_label) = (Answer::default(), "");
     while let Some(event) = events.recv().await {

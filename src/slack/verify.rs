@@ -32,8 +32,10 @@ pub fn verify(secret: &[u8], headers: &HeaderMap, body: &[u8], now: i64) -> Resu
     let signature =
         header("x-slack-signature").and_then(|s| s.strip_prefix("v0=")).ok_or(Rejection::Unsigned)?;
     let seconds: i64 = timestamp.trim().parse().map_err(|_| Rejection::Unsigned)?;
-    if (now - seconds).abs() > MAX_AGE_SECS {
-        return Err(Rejection::Stale);
+    // Checked: a timestamp near i64::MIN or MAX must be stale, not an overflow.
+    match now.checked_sub(seconds) {
+        Some(age) if age.unsigned_abs() <= MAX_AGE_SECS.unsigned_abs() => {}
+        _ => return Err(Rejection::Stale),
     }
     let expected = decode_hex(signature).ok_or(Rejection::BadSignature)?;
     let mac = mac(secret, timestamp, body);
@@ -96,5 +98,23 @@ mod tests {
         assert_eq!(verify(SECRET, &headers(TIMESTAMP, "v0=zz"), BODY, now), Err(Rejection::BadSignature));
         assert_eq!(verify(SECRET, &headers(TIMESTAMP, "a2114d"), BODY, now), Err(Rejection::Unsigned));
         assert_eq!(verify(SECRET, &HeaderMap::new(), BODY, now), Err(Rejection::Unsigned));
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_the_range_are_stale_not_overflows() {
+        let now = 1531420618;
+        // `i64::MIN + now` is now minus 2^63, which overflowed `now - seconds`.
+        for timestamp in [i64::MIN + now, i64::MIN, now - i64::MAX, i64::MAX, -1] {
+            let stamp = timestamp.to_string();
+            let signature = sign(SECRET, &stamp, BODY);
+            assert_eq!(
+                verify(SECRET, &headers(&stamp, &signature), BODY, now),
+                Err(Rejection::Stale),
+                "{stamp}"
+            );
+        }
+        let signature = sign(SECRET, "0", BODY);
+        assert_eq!(verify(SECRET, &headers("0", &signature), BODY, i64::MAX), Err(Rejection::Stale));
+        assert_eq!(verify(SECRET, &headers("0", &signature), BODY, i64::MIN), Err(Rejection::Stale));
     }
 }

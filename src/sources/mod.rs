@@ -5,6 +5,7 @@
 //! fixed text written here, never model or user input.
 
 mod budget;
+mod capped;
 mod error;
 pub mod mongo;
 mod mysql;
@@ -13,12 +14,13 @@ mod pump;
 pub mod redis;
 pub mod schema;
 mod sink;
+pub mod size;
 mod sqlite;
 mod text;
 mod value;
 mod write_access;
 
-pub use budget::{Admit, Budget, Meter, Truncation};
+pub use budget::{Admit, Budget, Meter, Room, Truncation};
 pub use error::SourceError;
 pub use mysql::MySqlSource;
 pub use postgres::PostgresSource;

@@ -1,42 +1,49 @@
 //! The streaming loop shared by the SQL connectors: decode each row, meter it, hand it to the sink.
 
-use super::budget::{Admit, Budget, Meter, Truncation};
+use super::budget::{Admit, Budget, Meter, Room, Truncation};
 use super::error::SourceError;
 use super::sink::RowSink;
 use super::value::Value;
 use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 
-/// Counts from a finished pump.
-#[derive(Debug)]
-pub(super) struct Pumped {
-    pub rows: u64,
-    pub bytes: u64,
-    pub truncated: Option<Truncation>,
-}
-
-/// Drains `rows` into `sink` until the stream ends or a budget stops it. On a stop the stream is dropped
-/// unfinished; a network engine may still be sending rows, so its connector discards that connection
-/// rather than pooling it (SQLite, in-process, just resets the statement).
+/// Drains `rows` into `sink` until the stream ends or a budget stops it; returns why it stopped early, if
+/// it did. On a stop the stream is dropped unfinished; a network engine may still be sending rows, so its
+/// connector discards that connection rather than pooling it (SQLite, in-process, just resets the
+/// statement).
+///
+/// `decode` is handed what is left of the byte budget and measures each value in the driver's buffer
+/// before copying it out; it returns `None` when a value does not fit, so an oversized value is never
+/// decoded. A row past the row cap is not decoded at all.
 pub(super) async fn pump<R>(
     mut rows: BoxStream<'_, Result<R, sqlx::Error>>,
-    budget: Budget,
+    meter: &mut Meter,
     sink: &mut dyn RowSink,
-    decode: impl Fn(&R) -> Result<Vec<Value>, SourceError>,
-) -> Result<Pumped, SourceError> {
-    let mut meter = Meter::new(budget);
-    let mut truncated = None;
+    decode: impl Fn(&R, &mut Room) -> Result<Option<Vec<Value>>, SourceError>,
+) -> Result<Option<Truncation>, SourceError> {
     while let Some(row) = rows.try_next().await.map_err(SourceError::from_query)? {
-        let values = decode(&row)?;
+        if let Some(full) = meter.full() {
+            return Ok(Some(full));
+        }
+        let Some(values) = decode(&row, &mut meter.room())? else {
+            return Ok(Some(meter.over()));
+        };
+        drop(row);
         match meter.admit(&values) {
             Admit::Yes => sink.row(values)?,
-            Admit::Stop(reason) => {
-                truncated = Some(reason);
-                break;
-            }
+            Admit::Stop(reason) => return Ok(Some(reason)),
         }
     }
-    Ok(Pumped { rows: meter.rows(), bytes: meter.bytes(), truncated })
+    Ok(None)
+}
+
+/// The summary of a finished stream.
+pub(super) fn summary(
+    meter: &Meter,
+    truncated: Option<Truncation>,
+    started: std::time::Instant,
+) -> super::RunSummary {
+    super::RunSummary { rows: meter.rows(), bytes: meter.bytes(), truncated, elapsed: started.elapsed() }
 }
 
 /// Quotes an identifier for `dialect` (backticks for MySQL, double quotes elsewhere), doubling any

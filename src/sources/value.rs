@@ -79,19 +79,6 @@ pub fn to_hex(bytes: &[u8]) -> String {
 }
 
 impl Value {
-    /// Bytes this value counts against the byte budget: its payload, plus a small fixed cost so a flood of
-    /// NULLs still counts.
-    pub fn budget_size(&self) -> u64 {
-        const OVERHEAD: u64 = 8;
-        OVERHEAD
-            + match self {
-                Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => 0,
-                Value::Text(text) => text.len() as u64,
-                Value::Bytes(bytes) => bytes.len() as u64,
-                Value::Json(json) => json.to_string().len() as u64,
-            }
-    }
-
     /// The value as display text (empty for NULL), as used by CSV and the terminal table.
     pub fn to_text(&self) -> String {
         match self {
@@ -122,11 +109,5 @@ mod tests {
             Value::Json(serde_json::json!({"a": 1})),
         ];
         assert_eq!(serde_json::to_string(&row).unwrap(), r#"[null,true,-3,1.5,"x","\\x00ff",{"a":1}]"#);
-    }
-
-    #[test]
-    fn budget_size_counts_payload_and_overhead() {
-        assert_eq!(Value::Null.budget_size(), 8);
-        assert_eq!(Value::Text("x".repeat(100)).budget_size(), 108);
     }
 }

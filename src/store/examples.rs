@@ -2,7 +2,10 @@
 //! an operator). Retrieval will offer them to the model as worked examples; MCP lists them as resources.
 //!
 //! Kept as one JSON object per line in `DATA_DIR/examples.jsonl`. Additions append; edits and deletions
-//! rewrite the file through a temporary file and a rename, so a crash never leaves half a file.
+//! rewrite the file through a temporary file and a rename, so a crash never leaves half a file. The
+//! parsed examples are kept in memory with the file's size and modification time, and the file is read
+//! again only when those change (another process wrote it): an insert checks for duplicates in memory
+//! and appends one line, so its cost does not grow with the file.
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -51,13 +54,30 @@ pub enum StoreError {
 #[derive(Debug)]
 pub struct ExampleStore {
     path: PathBuf,
-    lock: Mutex<()>,
+    /// The examples as last read or written, with the file's stamp then.
+    cache: Mutex<Option<Cached>>,
+    /// How many times the whole file was read (the tests check inserts do not read it).
+    reads: std::sync::atomic::AtomicUsize,
 }
+
+#[derive(Debug)]
+struct Cached {
+    stamp: Stamp,
+    examples: Vec<Example>,
+}
+
+/// What tells whether the file changed since it was read: its size and modification time (`None`: no
+/// file).
+type Stamp = Option<(u64, std::time::SystemTime)>;
 
 impl ExampleStore {
     /// The store in `data_dir`.
     pub fn in_dir(data_dir: &std::path::Path) -> Self {
-        ExampleStore { path: data_dir.join("examples.jsonl"), lock: Mutex::new(()) }
+        ExampleStore {
+            path: data_dir.join("examples.jsonl"),
+            cache: Mutex::new(None),
+            reads: Default::default(),
+        }
     }
 
     /// The file.
@@ -68,6 +88,38 @@ impl ExampleStore {
     /// Every example, oldest first. A missing file is an empty store; a line that does not parse is
     /// skipped with a warning rather than hiding every other example.
     pub fn list(&self) -> Result<Vec<Example>, StoreError> {
+        let mut cache = self.cache.lock().map_err(|_| self.poisoned())?;
+        Ok(self.current(&mut cache)?.clone())
+    }
+
+    /// How many proposed examples wait for an operator's approval.
+    pub fn pending(&self) -> Result<usize, StoreError> {
+        let mut cache = self.cache.lock().map_err(|_| self.poisoned())?;
+        Ok(self.current(&mut cache)?.iter().filter(|e| !e.approved).count())
+    }
+
+    fn stamp(&self) -> Result<Stamp, StoreError> {
+        match std::fs::metadata(&self.path) {
+            Ok(meta) => Ok(Some((meta.len(), meta.modified().map_err(|e| self.io(e))?))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.io(e)),
+        }
+    }
+
+    /// The examples, read again only if the file changed since they were last read or written.
+    fn current<'a>(&self, cache: &'a mut Option<Cached>) -> Result<&'a mut Vec<Example>, StoreError> {
+        let stamp = self.stamp()?;
+        if cache.as_ref().is_none_or(|c| c.stamp != stamp) {
+            *cache = Some(Cached { stamp, examples: self.read()? });
+        }
+        match cache {
+            Some(cached) => Ok(&mut cached.examples),
+            None => Err(self.io("the cache is empty")),
+        }
+    }
+
+    fn read(&self) -> Result<Vec<Example>, StoreError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -104,14 +156,7 @@ impl ExampleStore {
 
     /// Marks example `id` approved.
     pub fn approve(&self, id: &str) -> Result<Example, StoreError> {
-        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
-        let mut examples = self.list()?;
-        let example =
-            examples.iter_mut().find(|e| e.id == id).ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        example.approved = true;
-        let approved = example.clone();
-        self.rewrite(examples)?;
-        Ok(approved)
+        self.change(id, |example| example.approved = true)
     }
 
     fn insert(
@@ -122,11 +167,12 @@ impl ExampleStore {
         origin: &str,
         approved: bool,
     ) -> Result<Example, StoreError> {
-        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
+        let mut cache = self.cache.lock().map_err(|_| self.poisoned())?;
+        let examples = self.current(&mut cache)?;
         if let Some(existing) =
-            self.list()?.into_iter().find(|e| e.question == question && e.source == source && e.sql == sql)
+            examples.iter().find(|e| e.question == question && e.source == source && e.sql == sql)
         {
-            return Ok(existing);
+            return Ok(existing.clone());
         }
         let now = chrono::Utc::now();
         let example = Example {
@@ -145,37 +191,54 @@ impl ExampleStore {
             std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(|e| self.io(e))?;
         let line = serde_json::to_string(&example).map_err(|e| self.io(e))?;
         writeln!(file, "{line}").map_err(|e| self.io(e))?;
+        drop(file);
+        examples.push(example.clone());
+        let stamp = self.stamp()?;
+        if let Some(cached) = cache.as_mut() {
+            cached.stamp = stamp;
+        }
         Ok(example)
     }
 
     /// Replaces the question and SQL of example `id` (an operator's correction); it stays approved or
     /// proposed as it was.
     pub fn edit(&self, id: &str, question: &str, sql: &str) -> Result<Example, StoreError> {
-        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
-        let mut examples = self.list()?;
-        let example =
-            examples.iter_mut().find(|e| e.id == id).ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        example.question = question.to_string();
-        example.sql = sql.to_string();
-        let edited = example.clone();
-        self.rewrite(examples)?;
-        Ok(edited)
+        self.change(id, |example| {
+            example.question = question.to_string();
+            example.sql = sql.to_string();
+        })
     }
 
     /// Removes the example `id`.
     pub fn remove(&self, id: &str) -> Result<(), StoreError> {
-        let _guard = self.lock.lock().map_err(|_| self.poisoned())?;
-        let examples = self.list()?;
+        let mut cache = self.cache.lock().map_err(|_| self.poisoned())?;
+        let examples = self.current(&mut cache)?;
         if !examples.iter().any(|e| e.id == id) {
             return Err(StoreError::NotFound(id.to_string()));
         }
-        self.rewrite(examples.into_iter().filter(|e| e.id != id).collect())
+        let kept: Vec<Example> = examples.iter().filter(|e| e.id != id).cloned().collect();
+        self.rewrite(&kept)?;
+        *cache = Some(Cached { stamp: self.stamp()?, examples: kept });
+        Ok(())
     }
 
-    fn rewrite(&self, examples: Vec<Example>) -> Result<(), StoreError> {
+    /// Applies `change` to example `id` and rewrites the file.
+    fn change(&self, id: &str, change: impl FnOnce(&mut Example)) -> Result<Example, StoreError> {
+        let mut cache = self.cache.lock().map_err(|_| self.poisoned())?;
+        let mut examples = self.current(&mut cache)?.clone();
+        let example =
+            examples.iter_mut().find(|e| e.id == id).ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        change(example);
+        let changed = example.clone();
+        self.rewrite(&examples)?;
+        *cache = Some(Cached { stamp: self.stamp()?, examples });
+        Ok(changed)
+    }
+
+    fn rewrite(&self, examples: &[Example]) -> Result<(), StoreError> {
         let temporary = self.path.with_extension("jsonl.tmp");
         let mut text = String::new();
-        for example in &examples {
+        for example in examples {
             text.push_str(&serde_json::to_string(example).map_err(|e| self.io(e))?);
             text.push('\n');
         }
@@ -222,5 +285,24 @@ mod tests {
         assert!(matches!(store.remove(&first.id), Err(StoreError::NotFound(_))));
         let left = store.list().unwrap_or_default();
         assert_eq!(left.iter().map(|e| e.question.as_str()).collect::<Vec<_>>(), ["Orders?"]);
+    }
+
+    #[test]
+    fn inserts_do_not_read_the_file_again_but_see_other_writers() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let store = ExampleStore::in_dir(dir.path());
+        let big = "x".repeat(200 * 1024);
+        for i in 0..150 {
+            let proposed = store.propose(&format!("q{i} {big}"), "demo", "SELECT 1", "widget");
+            assert!(proposed.is_ok());
+        }
+        let reads = |store: &ExampleStore| store.reads.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(reads(&store), 1, "only the first insert read the (then missing) file");
+        assert_eq!(store.pending().unwrap_or_default(), 150);
+        // Another process appends: the next read sees it.
+        let other = ExampleStore::in_dir(dir.path());
+        assert!(other.add("from elsewhere", "demo", "SELECT 2", "operator").is_ok());
+        assert_eq!(store.list().unwrap_or_default().len(), 151);
+        assert_eq!(reads(&store), 2);
     }
 }

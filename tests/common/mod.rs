@@ -5,6 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod corpus;
+pub mod mariadb_private;
 pub mod mcp;
 pub mod openai_stub;
 pub mod scratch;

@@ -38,13 +38,15 @@ impl PgScratch {
         SourceConfig::new(format!("{}?options=-c%20search_path%3D{}", super::pg_url(), self.schema))
     }
 
-    /// Waits until statement `sql` is (or, with `running` false, is no longer) active on the server;
-    /// fails after `within`.
+    /// Waits until a statement containing `sql` is (or, with `running` false, is no longer) active on the
+    /// server; fails after `within`.
     pub async fn wait_running(&mut self, sql: &str, running: bool, within: std::time::Duration) {
         let started = std::time::Instant::now();
         loop {
             let n: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1",
+                // Contained, not equal: a query runs inside Picovis's row-capping projection.
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND strpos(query, $1) > 0 \
+                 AND pid <> pg_backend_pid()",
             )
             .bind(sql)
             .fetch_one(&mut self.admin)

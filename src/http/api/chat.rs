@@ -57,6 +57,7 @@ pub struct ChatResponse {
         (status = 413, body = ErrorBody), (status = 503, description = "The model could not be loaded", body = ErrorBody)))]
 pub async fn chat(
     State(state): State<ApiState>,
+    caller: Option<axum::Extension<crate::http::auth::Caller>>,
     headers: HeaderMap,
     body: Result<Json<ChatRequest>, JsonRejection>,
 ) -> Result<Response, Error> {
@@ -82,12 +83,20 @@ pub async fn chat(
         }
         None => new_session_id(),
     };
-    let only: Option<Vec<String>> = match request.source {
-        Some(name) => Some(vec![state.context.source(Some(&name))?.name().to_string()]),
-        None => None,
+    let caller = caller.map(|c| c.0);
+    // A widget key configured with sources answers from those only.
+    let only: Option<Vec<String>> = match (request.source, caller.as_ref().and_then(|c| c.sources.clone())) {
+        (Some(name), _) => {
+            Some(vec![super::query::source_for(&state, caller.as_ref(), Some(&name))?.name().to_string()])
+        }
+        (None, Some(allowed)) => Some(allowed),
+        (None, None) => None,
     };
     let agent = state.agents.agent(only.as_deref()).await?;
-    let session = state.sessions.get(&session_id);
+    // Conversations are kept per key: a session id (which the client may choose) never reaches another
+    // key's conversation, so a public widget key cannot continue a full key's.
+    let owner = caller.as_ref().map_or("", |c| c.name.as_str());
+    let session = state.sessions.get(&format!("{owner}\u{1f}{session_id}"));
     let events = agent.ask(Request { question, session: Some(session) });
     let wants_json = headers
         .get(header::ACCEPT)

@@ -46,6 +46,7 @@ pub struct FeedbackResponse {
 pub async fn feedback(
     State(state): State<ApiState>,
     caller: Option<axum::Extension<crate::http::auth::Caller>>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<FeedbackResponse>), Error> {
     let Json(request) = body?;
@@ -53,12 +54,20 @@ pub async fn feedback(
     if question.is_empty() || request.sql.trim().is_empty() {
         return Err(Error::new(ErrorCode::InvalidRequest, "question and sql must not be empty"));
     }
+    let caller = caller.map(|c| c.0);
+    let widget = caller.as_ref().filter(|c| c.widget);
     match request.vote.as_str() {
         "up" => {
+            if widget.is_some() {
+                check_proposal_size(&request)?;
+            }
             // Only SQL the guard accepts can become an example the model will imitate.
-            let (source, query) = checked(&state, request.source.as_deref(), &request.sql)?;
-            let widget = caller.is_some_and(|c| c.0.widget);
-            let example = if widget {
+            let source = super::query::source_for(&state, caller.as_ref(), request.source.as_deref())?;
+            let (source, query) = super::query::check_on(&state, source, &request.sql)?;
+            if let Some(widget) = widget {
+                limit_proposals(&state, widget, peer.map(|p| (p.0).0.ip()))?;
+            }
+            let example = if widget.is_some() {
                 state.examples.propose(question, source.name(), query.sql(), "widget")
             } else {
                 state.examples.add(question, source.name(), query.sql(), "feedback")
@@ -136,6 +145,61 @@ pub async fn edit(
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(State(state): State<ApiState>, Path(id): Path<String>) -> Result<StatusCode, Error> {
     state.examples.remove(&id).map(|()| StatusCode::NO_CONTENT).map_err(store_error)
+}
+
+/// The longest question a widget may propose, in characters (as `/v1/chat` takes).
+pub const MAX_PROPOSED_QUESTION: usize = 4_000;
+/// The longest SQL a widget may propose, in bytes.
+pub const MAX_PROPOSED_SQL: usize = 16 * 1024;
+/// The longest comment a widget may send, in characters.
+pub const MAX_PROPOSED_COMMENT: usize = 2_000;
+/// Proposals waiting for review beyond which widgets may propose no more.
+pub const MAX_PENDING: usize = 500;
+
+/// Refuses a widget proposal that is too large: each one lands in the examples file for an operator to
+/// read.
+fn check_proposal_size(request: &FeedbackRequest) -> Result<(), Error> {
+    let too_long = request.question.chars().count() > MAX_PROPOSED_QUESTION
+        || request.sql.len() > MAX_PROPOSED_SQL
+        || request.comment.as_ref().is_some_and(|c| c.chars().count() > MAX_PROPOSED_COMMENT);
+    if too_long {
+        return Err(Error::new(
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "a proposed example holds at most {MAX_PROPOSED_QUESTION} characters of question, \
+                 {MAX_PROPOSED_SQL} bytes of SQL and {MAX_PROPOSED_COMMENT} characters of comment"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a widget proposal that comes too often from one address or key, or arrives while too many
+/// wait for review: anyone can use a widget key. Only proposals that would be stored are counted.
+fn limit_proposals(
+    state: &ApiState,
+    widget: &crate::http::auth::Caller,
+    peer: Option<std::net::IpAddr>,
+) -> Result<(), Error> {
+    let pending = state.examples.pending().map_err(store_error)?;
+    if pending >= MAX_PENDING {
+        return Err(Error::new(
+            ErrorCode::RateLimited,
+            "too many proposed examples are waiting for review; try again after an operator reviews them",
+        ));
+    }
+    let address = format!("ip:{}", peer.map_or("unknown".to_string(), |ip| ip.to_string()));
+    let key = format!("key:{}", widget.name);
+    if !state.proposals.allow(&[&address, &key]) {
+        return Err(Error::new(
+            ErrorCode::RateLimited,
+            format!(
+                "at most {} examples may be proposed per hour from one address or widget key",
+                super::limits::PROPOSALS_PER_WINDOW
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn store_error(error: StoreError) -> Error {

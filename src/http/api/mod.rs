@@ -8,8 +8,10 @@ pub mod error;
 pub mod export;
 pub mod feedback;
 pub mod health;
+pub mod limits;
 pub mod metrics;
 pub mod query;
+pub mod readiness;
 pub mod sources;
 pub mod state;
 

@@ -5,6 +5,7 @@ use super::state::ApiState;
 use crate::error::Error;
 use crate::error::ErrorCode;
 use crate::guard::{Guard, ReadOnlyQuery};
+use crate::http::auth::Caller;
 use crate::sources::Source;
 use axum::Json;
 use axum::extract::State;
@@ -76,6 +77,31 @@ pub async fn run(
     }))
 }
 
+/// The source `name` (or the default) as `caller` may use it. A widget caller is told only that no such
+/// source exists, never which sources do, and cannot reach a source its key is not configured for.
+pub fn source_for(
+    state: &ApiState,
+    caller: Option<&Caller>,
+    name: Option<&str>,
+) -> Result<Arc<dyn Source>, Error> {
+    let Some(caller) = caller.filter(|c| c.widget) else { return Ok(state.context.source(name)?.clone()) };
+    let name = name.filter(|n| !n.is_empty());
+    let name = match (name, &caller.sources) {
+        (None, Some(allowed)) if allowed.len() == 1 => Some(allowed[0].as_str()),
+        (name, _) => name,
+    };
+    match state.context.source(name) {
+        Ok(source) if caller.may_use(source.name()) => Ok(source.clone()),
+        _ => Err(Error::new(
+            ErrorCode::SourceNotFound,
+            match name {
+                Some(name) => format!("there is no source named `{name}` for this key"),
+                None => "name the source to ask about".to_string(),
+            },
+        )),
+    }
+}
+
 /// The source and the guard-checked statement, or the API error for either.
 pub fn checked(
     state: &ApiState,
@@ -83,6 +109,15 @@ pub fn checked(
     sql: &str,
 ) -> Result<(Arc<dyn Source>, ReadOnlyQuery), Error> {
     let source = state.context.source(source)?.clone();
+    check_on(state, source, sql)
+}
+
+/// `sql` checked by the guard for `source`.
+pub fn check_on(
+    state: &ApiState,
+    source: Arc<dyn Source>,
+    sql: &str,
+) -> Result<(Arc<dyn Source>, ReadOnlyQuery), Error> {
     let query = Guard::check(source.dialect(), sql).map_err(|refusal| {
         state.metrics.query(ErrorCode::QueryRefused.as_str());
         Error::new(ErrorCode::QueryRefused, refusal.describe())

@@ -17,6 +17,9 @@ impl ApiState {
             examples: services.examples.clone(),
             history: Arc::default(),
             metrics: Arc::default(),
+            keys: Arc::default(),
+            readiness: Arc::default(),
+            proposals: Arc::new(super::limits::RateLimiter::proposals()),
         }
     }
 }
@@ -36,4 +39,10 @@ pub struct ApiState {
     pub history: Arc<crate::store::History>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The API keys (`/readyz` names sources only to a caller with a full key).
+    pub keys: Arc<crate::http::auth::ApiKeys>,
+    /// The last readiness check, shared by every `/readyz` caller for a few seconds.
+    pub readiness: Arc<super::readiness::Readiness>,
+    /// Examples proposed from widgets, by client address and by key.
+    pub proposals: Arc<super::limits::RateLimiter>,
 }

@@ -49,10 +49,9 @@ pub fn value(bson: &Bson) -> Value {
     }
 }
 
-/// The columns of `documents` (the union of their top-level fields, in first-seen order) and each
-/// document as a row of those columns. A column whose values have several types is `other`, its values
-/// kept as they are.
-pub fn rows(documents: &[Document]) -> (Vec<Column>, Vec<Vec<Value>>) {
+/// The columns of `documents` (the union of their top-level fields, in first-seen order). A column whose
+/// values have several types is `other`, its values kept as they are.
+pub fn columns(documents: &[Document]) -> Vec<Column> {
     let mut names: Vec<String> = Vec::new();
     let mut kinds: Vec<Option<(ColumnType, &'static str)>> = Vec::new();
     let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -71,18 +70,25 @@ pub fn rows(documents: &[Document]) -> (Vec<Column>, Vec<Vec<Value>>) {
             };
         }
     }
-    let columns = names
+    names
         .iter()
         .zip(&kinds)
         .map(|(name, kind)| {
             let (kind, db_type) = kind.unwrap_or((ColumnType::Other, "null"));
             Column { name: name.clone(), kind, db_type: db_type.to_string() }
         })
-        .collect();
-    let rows = documents
-        .iter()
-        .map(|document| names.iter().map(|name| document.get(name).map_or(Value::Null, value)).collect())
-        .collect();
+        .collect()
+}
+
+/// `document` as a row of `columns` (NULL where it lacks a field).
+pub fn row(document: &Document, columns: &[Column]) -> Vec<Value> {
+    columns.iter().map(|column| document.get(&column.name).map_or(Value::Null, value)).collect()
+}
+
+/// The columns of `documents` and each document as a row of them.
+pub fn rows(documents: &[Document]) -> (Vec<Column>, Vec<Vec<Value>>) {
+    let columns = columns(documents);
+    let rows = documents.iter().map(|document| row(document, &columns)).collect();
     (columns, rows)
 }
 

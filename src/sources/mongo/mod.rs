@@ -13,6 +13,7 @@ use super::budget::{Admit, Budget, Meter};
 use super::error::SourceError;
 use super::schema::{Index, SchemaSnapshot, Table, TableKind};
 use super::sink::{RowSink, RunSummary};
+use super::size;
 use super::write_access::WriteAccess;
 use super::{IntrospectOptions, ServerInfo, Source};
 use crate::config::{Secret, SecretUrl, SourceConfig};
@@ -87,9 +88,10 @@ fn driver(error: mongodb::error::Error) -> SourceError {
     }
 }
 
-/// A checked JSON document as BSON (extended JSON such as `{"$date": ...}` becomes the BSON type).
-fn bson(map: &serde_json::Map<String, serde_json::Value>) -> Result<Document, SourceError> {
-    Document::try_from(map.clone())
+/// A checked JSON document as BSON, keys in the order written (extended JSON such as `{"$date": ...}`
+/// becomes the BSON type).
+fn bson(map: &crate::guard::json::Map) -> Result<Document, SourceError> {
+    map.to_document()
         .map_err(|e| SourceError::Query(format!("the query holds a value MongoDB cannot take: {e}")))
 }
 
@@ -284,8 +286,10 @@ impl MongoSource {
         db.run_command(explain).await.map_err(driver)
     }
 
-    /// Meters documents from `stream` into `sink`: they are held (at most the budget) until the stream
-    /// ends, because the columns are the union of the documents' fields.
+    /// Meters documents from `stream` into `sink`: they are held (at most the budget, counted as they
+    /// arrive) until the stream ends, because the columns are the union of the documents' fields. Then
+    /// each becomes a row of those columns and is metered again as it is sent, since a row carries a NULL
+    /// for every field its document lacks.
     async fn drain<S, E>(
         &self,
         stream: S,
@@ -298,12 +302,16 @@ impl MongoSource {
         E: Into<SourceError>,
     {
         let mut stream = stream;
-        let mut meter = Meter::new(budget);
+        let mut arriving = Meter::new(budget);
         let mut truncated = None;
         let mut kept = Vec::new();
         while let Some(document) = stream.try_next().await.map_err(Into::into)? {
-            let row: Vec<super::value::Value> = document.iter().map(|(_, v)| flatten::value(v)).collect();
-            match meter.admit(&row) {
+            let cost: u64 = document
+                .iter()
+                .map(|(name, v)| size::value_len(&flatten::value(v)) + size::column_cost(name))
+                .sum::<u64>()
+                + size::ROW_COST;
+            match arriving.admit_cost(cost) {
                 Admit::Yes => kept.push(document),
                 Admit::Stop(reason) => {
                     truncated = Some(reason);
@@ -311,13 +319,22 @@ impl MongoSource {
                 }
             }
         }
-        let (columns, rows) = flatten::rows(&kept);
+        drop(stream);
+        let columns = flatten::columns(&kept);
         sink.columns(&columns)?;
-        for row in rows {
-            sink.row(row)?;
+        let mut sent = Meter::with_columns(budget, &columns);
+        for document in &kept {
+            let row = flatten::row(document, &columns);
+            match sent.admit(&row) {
+                Admit::Yes => sink.row(row)?,
+                Admit::Stop(reason) => {
+                    truncated = Some(reason);
+                    break;
+                }
+            }
         }
         let summary =
-            RunSummary { rows: meter.rows(), bytes: meter.bytes(), truncated, elapsed: started.elapsed() };
+            RunSummary { rows: sent.rows(), bytes: sent.bytes(), truncated, elapsed: started.elapsed() };
         sink.finish(&summary)?;
         Ok(summary)
     }

@@ -1,17 +1,27 @@
 //! MySQL / MariaDB values into neutral values.
 
 use crate::sources::text::iso;
-use crate::sources::{Column, ColumnType, SourceError, Value};
+use crate::sources::{Column, ColumnType, Room, SourceError, Value, size};
 use sqlx::mysql::types::MySqlTime;
-use sqlx::mysql::{MySqlColumn, MySqlRow};
+use sqlx::mysql::{MySql, MySqlColumn, MySqlRow, MySqlTypeInfo};
 use sqlx::types::BigDecimal;
 use sqlx::types::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlx::{Column as _, Row, TypeInfo, ValueRef};
 
 /// The neutral column for a MySQL result column.
 pub(super) fn column(column: &MySqlColumn) -> Column {
-    let name = column.type_info().name();
-    Column { name: column.name().to_string(), kind: kind_of(name), db_type: name.to_string() }
+    let info = column.type_info();
+    Column { name: column.name().to_string(), kind: kind(info), db_type: info.name().to_string() }
+}
+
+/// The neutral type of a column. A string column with a `_bin` collation carries MySQL's BINARY flag, so
+/// sqlx names it `VARBINARY` or `BLOB`; its collation is not `binary`, though, and it holds text (the
+/// `User` and `Host` of `mysql.user`, any `utf8mb4_bin` column).
+fn kind(info: &MySqlTypeInfo) -> ColumnType {
+    match kind_of(info.name()) {
+        ColumnType::Bytes if <String as sqlx::Type<MySql>>::compatible(info) => ColumnType::Text,
+        other => other,
+    }
 }
 
 fn kind_of(name: &str) -> ColumnType {
@@ -36,19 +46,41 @@ fn kind_of(name: &str) -> ColumnType {
     }
 }
 
-/// Decodes one row.
-pub(super) fn row(row: &MySqlRow) -> Result<Vec<Value>, SourceError> {
-    (0..row.len()).map(|i| value(row, i)).collect()
+/// Decodes one row, measuring each string and binary value in the received packet against `room` before
+/// copying it; `None` when one does not fit.
+pub(super) fn row(row: &MySqlRow, room: &mut Room) -> Result<Option<Vec<Value>>, SourceError> {
+    let mut values = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        match value(row, i, room)? {
+            Some(value) => values.push(value),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(values))
 }
 
-fn value(row: &MySqlRow, i: usize) -> Result<Value, SourceError> {
+fn value(row: &MySqlRow, i: usize, room: &mut Room) -> Result<Option<Value>, SourceError> {
     let raw = row.try_get_raw(i).map_err(SourceError::from_query)?;
     if raw.is_null() {
-        return Ok(Value::Null);
+        return Ok(Some(Value::Null));
     }
-    let name = raw.type_info().name().to_string();
+    let info = raw.type_info().into_owned();
+    let name = info.name().to_string();
     let err = |e: sqlx::Error| SourceError::Query(format!("cannot decode column {i} ({name}): {e}"));
-    let value = match kind_of(&name) {
+    let kind = kind(&info);
+    let cost = match kind {
+        ColumnType::Text | ColumnType::Other => {
+            row.try_get_unchecked::<&str, _>(i).map(size::json_text_len).unwrap_or_default()
+        }
+        ColumnType::Bytes => {
+            row.try_get_unchecked::<&[u8], _>(i).map(|b| size::bytes_len(b.len())).unwrap_or_default()
+        }
+        _ => 0,
+    };
+    if !room.take(cost) {
+        return Ok(None);
+    }
+    let value = match kind {
         ColumnType::Bool => Value::Bool(row.try_get(i).map_err(err)?),
         ColumnType::Int | ColumnType::Decimal if name.ends_with("UNSIGNED") || name == "YEAR" => {
             // The signed decoder would sign-extend 255 in a TINYINT UNSIGNED to -1.
@@ -78,5 +110,5 @@ fn value(row: &MySqlRow, i: usize) -> Result<Value, SourceError> {
             Err(_) => Value::Text(format!("<{} value: cast it to CHAR to read it>", name.to_lowercase())),
         },
     };
-    Ok(value)
+    Ok(Some(value))
 }

@@ -2,24 +2,28 @@
 //!
 //! Engine-layer read-only: each connection is set to `SET SESSION TRANSACTION READ ONLY` and given the
 //! source's statement time limit (`max_statement_time` on MariaDB, `max_execution_time` on MySQL) when it
-//! opens. Every query runs in `START TRANSACTION READ ONLY` and is rolled back. A query whose budget asks
-//! for a different time limit sets it on its session and then closes that connection instead of pooling
-//! it, so the setting cannot leak. The client also keeps a deadline; past it, the statement is killed with
-//! `KILL QUERY` from a fresh connection (not the pool, which may be exhausted).
+//! opens, and its lexical mode is pinned to the one the guard reads (`lexical.rs`). Every query runs in
+//! `START TRANSACTION READ ONLY` and is rolled back, and its connection is then closed, never pooled: a
+//! stored function the query called can leave session state behind (user variables, `LAST_INSERT_ID`,
+//! named locks, temporary tables, session settings), and only the end of the session clears all of it.
+//! The client also keeps a deadline; past it, the statement is killed with `KILL QUERY` from a fresh
+//! connection (not the pool, which may be exhausted).
 
 mod decode;
 mod introspect;
+pub mod lexical;
 
-use super::pump::{bind_params, check_dialect, pump, settle};
+use super::pump::{bind_params, check_dialect, pump, settle, summary};
 use super::{
-    Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
+    Budget, IntrospectOptions, Meter, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
 };
 use crate::config::{Secret, SecretUrl, SourceConfig};
 use crate::guard::{Dialect, ReadOnlyQuery};
 use async_trait::async_trait;
+use futures_util::{StreamExt, TryStreamExt};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, Row, SqlSafeStr, Statement};
 use std::str::FromStr;
 use std::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -57,6 +61,7 @@ impl MySqlSource {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute("SET SESSION TRANSACTION READ ONLY").await?;
+                    lexical::pin(conn).await?;
                     set_time_limit(conn, configured).await
                 })
             })
@@ -82,21 +87,24 @@ impl MySqlSource {
             .prepare(AssertSqlSafe(query.sql().to_string()).into_sql_str())
             .await
             .map_err(SourceError::from_query)?;
-        let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
+        let mut columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
+        let mut rows = bind_params(statement.query(), query.params()).fetch(&mut *tx);
+        // Some statements (`SHOW ENGINE INNODB STATUS`) describe no columns when prepared; their rows do.
+        let mut first = None;
+        if columns.is_empty() {
+            first = rows.try_next().await.map_err(SourceError::from_query)?;
+            if let Some(row) = &first {
+                columns = row.columns().iter().map(decode::column).collect();
+            }
+        }
         sink.columns(&columns)?;
-        let pumped =
-            pump(bind_params(statement.query(), query.params()).fetch(&mut *tx), budget, sink, decode::row)
-                .await
-                .map_err(|e| timeout_or(e, budget))?;
-        if pumped.truncated.is_none() {
+        let mut meter = Meter::with_columns(budget, &columns);
+        let rows = futures_util::stream::iter(first.map(Ok)).chain(rows).boxed();
+        let truncated = pump(rows, &mut meter, sink, decode::row).await.map_err(|e| timeout_or(e, budget))?;
+        if truncated.is_none() {
             tx.rollback().await.map_err(SourceError::from_query)?;
         }
-        let summary = RunSummary {
-            rows: pumped.rows,
-            bytes: pumped.bytes,
-            truncated: pumped.truncated,
-            elapsed: started.elapsed(),
-        };
+        let summary = summary(&meter, truncated, started);
         sink.finish(&summary)?;
         Ok(summary)
     }
@@ -207,8 +215,8 @@ impl Source for MySqlSource {
             .fetch_one(&mut *conn)
             .await
             .map_err(SourceError::from_query)?;
-        // A budget with its own time limit sets it on this session; the connection is then discarded,
-        // so the setting never reaches another query.
+        // A budget with its own time limit sets it on this session; like every query's connection, this
+        // one is then closed, so the setting never reaches another query.
         let custom_limit = budget.timeout != self.config.statement_timeout;
         if custom_limit {
             set_time_limit(&mut conn, budget.timeout).await.map_err(SourceError::from_query)?;
@@ -220,11 +228,16 @@ impl Source for MySqlSource {
             tokio::time::timeout(limit, Self::stream_in_transaction(&mut conn, query, budget, sink)).await;
         abandoned.target = None;
         let timed_out = outcome.is_err();
-        let result =
-            settle(&mut conn, outcome, budget, |summary| summary.truncated.is_some() || custom_limit);
+        if outcome.as_ref().is_ok_and(|o| o.is_ok()) {
+            // Named locks taken by a function the query called; the close below ends the rest of the
+            // session's state (user variables, LAST_INSERT_ID, temporary tables, session settings).
+            let _ = conn.execute("SELECT RELEASE_ALL_LOCKS()").await;
+        }
+        let result = settle(&mut conn, outcome, budget, |_| true);
         if timed_out {
             kill_query(&self.options, &self.name, id).await;
         }
+        let _ = conn.close().await;
         result
     }
 

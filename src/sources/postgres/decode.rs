@@ -2,7 +2,7 @@
 //! through its sqlx mapping; a type without one is reported by name with a hint, never as garbage bytes.
 
 use crate::sources::text::{iso, pg_numeric};
-use crate::sources::{Column, ColumnType, SourceError, Value};
+use crate::sources::{Column, ColumnType, Room, SourceError, Value, size};
 use sqlx::postgres::types::Oid;
 use sqlx::postgres::types::PgInterval;
 use sqlx::postgres::{PgColumn, PgRow, PgTypeInfo, PgTypeKind};
@@ -95,13 +95,25 @@ fn decoder(info: &PgTypeInfo) -> Decoder {
     }
 }
 
-/// Decodes one row with the plan made for its result.
-pub(super) fn row(row: &PgRow, plan: &[Decoder]) -> Result<Vec<Value>, SourceError> {
+/// Decodes one row with the plan made for its result, measuring each text and bytea value in the
+/// received message against `room` before copying it; `None` when one does not fit.
+pub(super) fn row(row: &PgRow, plan: &[Decoder], room: &mut Room) -> Result<Option<Vec<Value>>, SourceError> {
     let mut values = Vec::with_capacity(plan.len());
     for (i, decoder) in plan.iter().enumerate() {
+        let raw = row.try_get_raw(i).map_err(SourceError::from_query)?;
+        if !raw.is_null() {
+            let cost = match decoder {
+                Decoder::Text => raw.as_str().map(size::json_text_len).unwrap_or_default(),
+                Decoder::Bytea => raw.as_bytes().map(|b| size::bytes_len(b.len())).unwrap_or_default(),
+                _ => 0,
+            };
+            if !room.take(cost) {
+                return Ok(None);
+            }
+        }
         values.push(value(row, i, *decoder)?);
     }
-    Ok(values)
+    Ok(Some(values))
 }
 
 fn value(row: &PgRow, i: usize, decoder: Decoder) -> Result<Value, SourceError> {

@@ -2,23 +2,27 @@
 //!
 //! Engine-layer read-only: every session opens with `default_transaction_read_only = on`; every query runs
 //! in `BEGIN READ ONLY` with `SET LOCAL statement_timeout` and is rolled back. `SET LOCAL` dies with the
-//! transaction, so no setting can leak into the pool; a connection that was cut off mid-stream (budget
-//! stop, timeout, error) is closed instead of being pooled.
+//! transaction, so no setting can leak into the pool; session advisory locks (which survive a rollback)
+//! are released before it; a connection that was cut off mid-stream (budget stop, timeout, error) is
+//! closed instead of being pooled. A query's rows are capped in the server (`sources/capped.rs`).
 
 mod decode;
 mod introspect;
 
-use super::pump::{bind_params, check_dialect, pump, settle};
+use super::capped;
+use super::pump::{bind_params, check_dialect, pump, settle, summary};
 use super::settle_tracker;
 use super::{
-    Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
+    Budget, IntrospectOptions, Meter, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
 };
 use crate::config::{Secret, SecretUrl, SourceConfig};
-use crate::guard::{Dialect, ReadOnlyQuery};
+use crate::guard::{Dialect, QueryKind, ReadOnlyQuery};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
+use sqlx::{
+    AssertSqlSafe, Column, ConnectOptions, Connection, Executor, Row, SqlSafeStr, Statement, TypeInfo,
+};
 use std::str::FromStr;
 use std::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -48,6 +52,9 @@ impl PostgresSource {
             .disable_statement_logging()
             .options([
                 ("default_transaction_read_only", "on".to_string()),
+                // The guard reads `'...'` as a standard string (a backslash is a backslash); so must the
+                // server, whatever its configuration says.
+                ("standard_conforming_strings", "on".to_string()),
                 ("statement_timeout", format!("{}", config.statement_timeout.as_millis())),
             ]);
         if let Some(password) = password {
@@ -83,11 +90,6 @@ impl PostgresSource {
         .fetch_one(&mut *tx)
         .await
         .map_err(SourceError::from_query)?;
-        let mut cancel = CancelOnDrop {
-            target: Some((self.pool.clone(), self.cancels.clone())),
-            pid,
-            sql: query.sql().to_string(),
-        };
         let types = param_types(query.params());
         let statement = (&mut *tx)
             .prepare_with(AssertSqlSafe(query.sql().to_string()).into_sql_str(), &types)
@@ -96,22 +98,44 @@ impl PostgresSource {
         let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
         sink.columns(&columns)?;
         let plan = decode::plan(statement.columns());
-        let pumped =
-            pump(bind_params(statement.query(), query.params()).fetch(&mut *tx), budget, sink, |row| {
-                decode::row(row, &plan)
-            })
-            .await;
+        let mut meter = Meter::with_columns(budget, &columns);
+        let names: Vec<&str> = statement.columns().iter().map(|c| c.type_info().name()).collect();
+        let capped = match query.kind() {
+            QueryKind::Select => capped::postgres(query.sql(), &names, budget.max_bytes),
+            _ => None,
+        };
+        let sql = capped.clone().unwrap_or_else(|| query.sql().to_string());
+        let statement = match capped {
+            Some(capped) => (&mut *tx)
+                .prepare_with(AssertSqlSafe(capped).into_sql_str(), &types)
+                .await
+                .map_err(SourceError::from_query)?,
+            None => statement,
+        };
+        let mut cancel =
+            CancelOnDrop { target: Some((self.pool.clone(), self.cancels.clone())), pid, sql: sql.clone() };
+        let flag = (sql != query.sql()).then_some(columns.len());
+        let rows = bind_params(statement.query(), query.params()).fetch(&mut *tx);
+        let pumped = pump(rows, &mut meter, sink, |row, room| {
+            if let Some(flag) = flag
+                && row.try_get::<bool, _>(flag).map_err(SourceError::from_query)?
+            {
+                return Ok(None);
+            }
+            decode::row(row, &plan, room)
+        })
+        .await;
         cancel.target = None;
-        let pumped = pumped.map_err(|e| timeout_or(e, budget))?;
-        if pumped.truncated.is_none() {
+        let truncated = pumped.map_err(|e| timeout_or(e, budget))?;
+        if truncated.is_none() {
+            // Session advisory locks (taken by a function the query called) outlive the rollback.
+            sqlx::query("SELECT pg_advisory_unlock_all()")
+                .execute(&mut *tx)
+                .await
+                .map_err(SourceError::from_query)?;
             tx.rollback().await.map_err(SourceError::from_query)?;
         }
-        let summary = RunSummary {
-            rows: pumped.rows,
-            bytes: pumped.bytes,
-            truncated: pumped.truncated,
-            elapsed: started.elapsed(),
-        };
+        let summary = summary(&meter, truncated, started);
         sink.finish(&summary)?;
         Ok(summary)
     }

@@ -96,8 +96,10 @@ async fn table(
         }
         match kind.as_str() {
             "hash" => {
-                let keys: Vec<String> = query(connection, redis::cmd("HKEYS").arg(key)).await?;
-                for field in keys.into_iter().take(50) {
+                // One cursor page, not HKEYS: a hash may have millions of fields.
+                let (_, page): (String, Vec<String>) =
+                    query(connection, redis::cmd("HSCAN").arg(key).arg(0).arg("COUNT").arg(50)).await?;
+                for field in page.into_iter().step_by(2).take(50) {
                     if !fields.contains(&field) {
                         fields.push(field);
                     }

@@ -2,16 +2,19 @@
 //! and the read commands the guard admits, shaped into typed rows (a hash as field/value rows, a sorted
 //! set as member/score rows, a stream as id/fields rows, a scan as key rows).
 //!
-//! Redis has no server-side statement timeout; reads are bounded by the guard (no `KEYS`, capped counts,
-//! scans that stop at the row budget) and by a client-side timeout.
+//! Redis has no server-side statement timeout; reads are bounded by the guard (no `KEYS`, capped counts),
+//! by reading every reply in pieces sized to the row and byte budgets (`read.rs`), and by a client-side
+//! timeout.
 
 pub mod keyspace;
+mod read;
 pub mod shape;
 
-use super::budget::{Admit, Budget, Meter};
+use super::budget::{Budget, Meter, Truncation};
 use super::error::SourceError;
 use super::schema::SchemaSnapshot;
 use super::sink::{RowSink, RunSummary};
+use super::value::{Column, ColumnType};
 use super::write_access::WriteAccess;
 use super::{IntrospectOptions, ServerInfo, Source};
 use crate::config::{SecretUrl, SourceConfig};
@@ -21,9 +24,6 @@ use async_trait::async_trait;
 use redis::aio::MultiplexedConnection;
 use std::time::Instant;
 use tokio::sync::OnceCell;
-
-/// The most `SCAN` calls one query makes before it stops (with what it found).
-const MAX_SCAN_CALLS: usize = 10_000;
 
 /// A Redis database.
 pub struct RedisSource {
@@ -76,43 +76,21 @@ impl RedisSource {
         Ok(connection.clone())
     }
 
-    async fn run(&self, command: &RedisCommand, budget: Budget) -> Result<shape::Shaped, SourceError> {
-        let mut connection = self.connection().await?;
-        if command.name.ends_with("SCAN") {
-            return self.scan(&mut connection, command, budget).await;
-        }
-        let mut cmd = redis::cmd(&command.name);
-        for arg in &command.args {
-            cmd.arg(arg);
-        }
-        let reply: redis::Value = cmd.query_async(&mut connection).await.map_err(failure)?;
-        Ok(shape::reply(command, reply))
-    }
-
-    /// `SCAN`, `HSCAN`, `SSCAN` and `ZSCAN` from the given cursor until the key space is walked or a row
-    /// more than the budget is found.
-    async fn scan(
+    /// Reads `command` under `budget`: the rows admitted, their meter, and why reading stopped early.
+    async fn run(
         &self,
-        connection: &mut MultiplexedConnection,
         command: &RedisCommand,
         budget: Budget,
-    ) -> Result<shape::Shaped, SourceError> {
-        let cursor_at = usize::from(command.name != "SCAN");
-        let mut args = command.args.clone();
-        let mut shaped = shape::Shaped::empty(command);
-        for _ in 0..MAX_SCAN_CALLS {
-            let mut cmd = redis::cmd(&command.name);
-            for arg in &args {
-                cmd.arg(arg);
-            }
-            let (next, items): (String, redis::Value) = cmd.query_async(connection).await.map_err(failure)?;
-            shaped.extend_scan(command, items);
-            if next == "0" || shaped.rows.len() as u64 > budget.max_rows {
-                break;
-            }
-            args[cursor_at] = next;
-        }
-        Ok(shaped)
+    ) -> Result<(shape::Shaped, Meter, Option<Truncation>), SourceError> {
+        let mut connection = self.connection().await?;
+        let names = shape::Shaped::empty(command).names;
+        let columns: Vec<Column> = names
+            .iter()
+            .map(|name| Column { name: (*name).to_string(), kind: ColumnType::Text, db_type: String::new() })
+            .collect();
+        let mut reader = read::Reader::new(&mut connection, command, Meter::with_columns(budget, &columns));
+        reader.read().await?;
+        Ok((reader.shaped, reader.meter, reader.truncated))
     }
 }
 
@@ -160,20 +138,13 @@ impl Source for RedisSource {
             SourceError::Internal("a Redis source was given a query without its checked form".into())
         })?;
         let started = Instant::now();
-        let shaped = tokio::time::timeout(budget.timeout + budget.client_grace(), self.run(command, budget))
-            .await
-            .map_err(|_| SourceError::Timeout(budget.timeout))??;
-        let mut meter = Meter::new(budget);
-        let mut truncated = None;
+        let (shaped, meter, truncated) =
+            tokio::time::timeout(budget.timeout + budget.client_grace(), self.run(command, budget))
+                .await
+                .map_err(|_| SourceError::Timeout(budget.timeout))??;
         sink.columns(&shaped.columns())?;
         for row in shaped.rows {
-            match meter.admit(&row) {
-                Admit::Yes => sink.row(row)?,
-                Admit::Stop(reason) => {
-                    truncated = Some(reason);
-                    break;
-                }
-            }
+            sink.row(row)?;
         }
         let summary =
             RunSummary { rows: meter.rows(), bytes: meter.bytes(), truncated, elapsed: started.elapsed() };

@@ -58,7 +58,7 @@ fn text(reply: &redis::Value) -> String {
 }
 
 /// The elements of an array-like reply, or of a RESP3 map flattened to key, value, key, value.
-fn items(reply: redis::Value) -> Vec<redis::Value> {
+pub(super) fn items(reply: redis::Value) -> Vec<redis::Value> {
     match reply {
         redis::Value::Array(items) | redis::Value::Set(items) => items,
         redis::Value::Map(pairs) => pairs.into_iter().flat_map(|(k, v)| [k, v]).collect(),

@@ -1,7 +1,7 @@
 //! SQLite values into neutral values. SQLite types values, not columns, so each value is read by its own
 //! storage class; the declared column type only refines it (booleans, dates).
 
-use crate::sources::{Column, ColumnType, SourceError, Value};
+use crate::sources::{Column, ColumnType, Room, SourceError, Value, size};
 use sqlx::sqlite::{SqliteColumn, SqliteRow};
 use sqlx::{Column as _, Row, TypeInfo, ValueRef};
 
@@ -22,25 +22,49 @@ pub(super) fn column(column: &SqliteColumn) -> Column {
     Column { name: column.name().to_string(), kind, db_type: name.to_string() }
 }
 
-/// Decodes one row.
-pub(super) fn row(row: &SqliteRow, columns: &[Column]) -> Result<Vec<Value>, SourceError> {
-    (0..row.len()).map(|i| value(row, i, columns.get(i).map(|c| c.kind))).collect()
+/// Decodes one row, measuring each text and blob in SQLite's buffer against `room` before copying it;
+/// `None` when one does not fit.
+pub(super) fn row(
+    row: &SqliteRow,
+    columns: &[Column],
+    room: &mut Room,
+) -> Result<Option<Vec<Value>>, SourceError> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, column) in columns.iter().enumerate() {
+        match value(row, i, column.kind, room)? {
+            Some(value) => values.push(value),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(values))
 }
 
-fn value(row: &SqliteRow, i: usize, kind: Option<ColumnType>) -> Result<Value, SourceError> {
+fn value(row: &SqliteRow, i: usize, kind: ColumnType, room: &mut Room) -> Result<Option<Value>, SourceError> {
     let raw = row.try_get_raw(i).map_err(SourceError::from_query)?;
     if raw.is_null() {
-        return Ok(Value::Null);
+        return Ok(Some(Value::Null));
     }
     let storage = raw.type_info().name().to_string();
     let err = |e: sqlx::Error| SourceError::Query(format!("cannot decode column {i}: {e}"));
-    Ok(match storage.as_str() {
+    Ok(Some(match storage.as_str() {
         "INTEGER" => {
             let n: i64 = row.try_get_unchecked(i).map_err(err)?;
-            if kind == Some(ColumnType::Bool) { Value::Bool(n != 0) } else { Value::Int(n) }
+            if kind == ColumnType::Bool { Value::Bool(n != 0) } else { Value::Int(n) }
         }
         "REAL" => Value::Float(row.try_get_unchecked(i).map_err(err)?),
-        "BLOB" => Value::Bytes(row.try_get_unchecked(i).map_err(err)?),
-        _ => Value::Text(row.try_get_unchecked(i).map_err(err)?),
-    })
+        "BLOB" => {
+            let bytes: &[u8] = row.try_get_unchecked(i).map_err(err)?;
+            if !room.take(size::bytes_len(bytes.len())) {
+                return Ok(None);
+            }
+            Value::Bytes(bytes.to_vec())
+        }
+        _ => {
+            let text: &str = row.try_get_unchecked(i).map_err(err)?;
+            if !room.take(size::json_text_len(text)) {
+                return Ok(None);
+            }
+            Value::Text(text.to_string())
+        }
+    }))
 }

@@ -1,7 +1,9 @@
 //! SQLite connector.
 //!
 //! Engine-layer read-only: files are opened with `SQLITE_OPEN_READONLY` (never created) and
-//! `PRAGMA query_only = ON`; sqlx is built without extension loading. SQLite has no server-side timeout, so
+//! `PRAGMA query_only = ON`. The bundled SQLite is compiled with `load_extension()` available, but
+//! sqlx only enables it while loading extensions named in the connect options, which Picovis never
+//! names, so the SQL function fails ("not authorized"); the guard also denies it. SQLite has no server-side timeout, so
 //! a progress handler interrupts any statement past its deadline. Queries set it first and clear it when
 //! they finish; a connection whose query failed or was cut off is closed rather than pooled.
 
@@ -9,13 +11,14 @@ mod comments;
 mod decode;
 mod introspect;
 
-use super::pump::{bind_params, check_dialect, pump, settle};
+use super::capped;
+use super::pump::{bind_params, check_dialect, pump, settle, summary};
 use super::{
-    Budget, IntrospectOptions, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
+    Budget, IntrospectOptions, Meter, RowSink, RunSummary, SchemaSnapshot, ServerInfo, Source, SourceError,
     WriteAccess,
 };
 use crate::config::SourceConfig;
-use crate::guard::{Dialect, ReadOnlyQuery};
+use crate::guard::{Dialect, QueryKind, ReadOnlyQuery};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, SqlSafeStr, Statement};
@@ -45,6 +48,9 @@ impl SqliteSource {
             .create_if_missing(false)
             .pragma("query_only", "ON")
             .disable_statement_logging()
+            // The worker thread runs ahead of the reader by this many rows; each may be as large as the
+            // byte cap, so it stays at one.
+            .row_buffer_size(1)
             .busy_timeout(config.statement_timeout.min(std::time::Duration::from_secs(5)));
         let pool = SqlitePoolOptions::new()
             .max_connections(config.pool_size)
@@ -75,7 +81,24 @@ impl SqliteSource {
         // If this future is dropped (the caller went away), the flag stops the statement at its next
         // progress check instead of letting it run to its deadline on the pooled connection.
         let abandoned = AbandonOnDrop::default();
-        set_deadline_or_abandoned(conn, started + budget.timeout, abandoned.0.clone()).await?;
+        // Set when the capping filter holds back a row too large for the byte cap; it stops the
+        // statement too, at its next progress check.
+        let over = Arc::new(AtomicBool::new(false));
+        set_deadline_or_abandoned(conn, started + budget.timeout, abandoned.0.clone(), over.clone()).await?;
+        let max_bytes = budget.max_bytes.to_string();
+        let held_back = over.clone();
+        conn.lock_handle()
+            .await
+            .map_err(SourceError::from_query)?
+            .create_collation(capped::SQLITE_COLLATION, move |a, b| {
+                if capped::within(a, b, &max_bytes) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    held_back.store(true, Ordering::Relaxed);
+                    std::cmp::Ordering::Less
+                }
+            })
+            .map_err(SourceError::from_query)?;
         let mut tx = conn.begin().await.map_err(SourceError::from_query)?;
         let statement = (&mut *tx)
             .prepare(AssertSqlSafe(query.sql().to_string()).into_sql_str())
@@ -83,23 +106,44 @@ impl SqliteSource {
             .map_err(SourceError::from_query)?;
         let columns: Vec<_> = statement.columns().iter().map(decode::column).collect();
         sink.columns(&columns)?;
-        let pumped =
-            pump(bind_params(statement.query(), query.params()).fetch(&mut *tx), budget, sink, |row| {
-                decode::row(row, &columns)
-            })
-            .await
-            .map_err(|e| match e {
-                SourceError::Query(m) if m.contains("interrupted") => SourceError::Timeout(budget.timeout),
-                other => other,
-            })?;
+        let mut meter = Meter::with_columns(budget, &columns);
+        let capped = match query.kind() {
+            QueryKind::Select => {
+                let (sql, limit) = query.limit_apart().unwrap_or((query.sql(), ""));
+                capped::sqlite(sql, limit, columns.len(), budget.max_bytes)
+            }
+            _ => None,
+        };
+        let statement = match capped {
+            Some(sql) => (&mut *tx)
+                .prepare(AssertSqlSafe(sql).into_sql_str())
+                .await
+                .map_err(SourceError::from_query)?,
+            None => statement,
+        };
+        let rows = bind_params(statement.query(), query.params()).fetch(&mut *tx);
+        let pumped = pump(rows, &mut meter, sink, |row, room| {
+            // A row arriving after one was held back comes after it: the result ends before both.
+            if over.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            decode::row(row, &columns, room)
+        })
+        .await;
+        let held_back = over.load(Ordering::Relaxed);
+        let truncated = match pumped {
+            // The pump's own stop (a cap) came first; a row held back after it was never going to be read.
+            Ok(Some(truncation)) => Some(truncation),
+            Ok(None) | Err(SourceError::Query(_)) if held_back => Some(meter.over()),
+            Ok(None) => None,
+            Err(SourceError::Query(m)) if m.contains("interrupted") => {
+                return Err(SourceError::Timeout(budget.timeout));
+            }
+            Err(other) => return Err(other),
+        };
         tx.rollback().await.map_err(SourceError::from_query)?;
         clear_deadline(conn).await?;
-        let summary = RunSummary {
-            rows: pumped.rows,
-            bytes: pumped.bytes,
-            truncated: pumped.truncated,
-            elapsed: started.elapsed(),
-        };
+        let summary = summary(&meter, truncated, started);
         sink.finish(&summary)?;
         Ok(summary)
     }
@@ -107,18 +151,21 @@ impl SqliteSource {
 
 /// Installs a progress handler that interrupts the connection's statements after `deadline`.
 pub(super) async fn set_deadline(conn: &mut SqliteConnection, deadline: Instant) -> Result<(), SourceError> {
-    set_deadline_or_abandoned(conn, deadline, Arc::new(AtomicBool::new(false))).await
+    let never = Arc::new(AtomicBool::new(false));
+    set_deadline_or_abandoned(conn, deadline, never.clone(), never).await
 }
 
-/// [`set_deadline`], also interrupting as soon as `abandoned` is set.
+/// [`set_deadline`], also interrupting as soon as `abandoned` or `over` is set.
 async fn set_deadline_or_abandoned(
     conn: &mut SqliteConnection,
     deadline: Instant,
     abandoned: Arc<AtomicBool>,
+    over: Arc<AtomicBool>,
 ) -> Result<(), SourceError> {
     let mut handle = conn.lock_handle().await.map_err(SourceError::from_query)?;
-    handle
-        .set_progress_handler(1_000, move || Instant::now() < deadline && !abandoned.load(Ordering::Relaxed));
+    handle.set_progress_handler(1_000, move || {
+        Instant::now() < deadline && !abandoned.load(Ordering::Relaxed) && !over.load(Ordering::Relaxed)
+    });
     Ok(())
 }
 
