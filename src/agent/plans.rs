@@ -101,6 +101,8 @@ pub(super) async fn answer(
     if plan.kind == Kind::Other {
         return Ok(Planned::Declined(None));
     }
+    // What is run, shown and described is the plan as compiled.
+    let plan = crate::semantic::compile::settled(&catalog, &plan, agent.today);
     let compiled = match crate::semantic::compile(&catalog, &plan, source.dialect(), agent.today) {
         Ok(compiled) => compiled,
         Err(error) => return Ok(Planned::Declined(Some(format!("a query plan did not compile: {error}")))),
@@ -121,7 +123,19 @@ pub(super) async fn answer(
     };
     let mut results = Vec::new();
     Ok(match turn.report(&call, run, &mut results).await? {
-        Called::Done(Some(result)) if result.rows.is_empty() && plan.kind != Kind::List => {
+        // No rows, or the one row of a value that is all NULL (a SUM over nothing): the SQL writer may
+        // still do better, and this stays the answer if it does not.
+        Called::Done(Some(result))
+            if plan.kind != Kind::List
+                && result.summary.truncated.is_none()
+                && (result.rows.is_empty()
+                    || (plan.kind == Kind::Value
+                        && result
+                            .rows
+                            .iter()
+                            .flatten()
+                            .all(|v| matches!(v, crate::sources::Value::Null)))) =>
+        {
             Planned::Empty(Some(result))
         }
         Called::Done(result) => Planned::Answered(result, describe::scope(&plan, &catalog, agent.today)),
@@ -143,5 +157,14 @@ mod tests {
         assert!(needs_sql("Cumulative number of orders per day"));
         assert!(!needs_sql("Which 5 products made the most revenue last quarter?"));
         assert!(!needs_sql("How many customers are there?"));
+    }
+
+    /// The demo's plan prompt as the model reads it: instructions, the fenced catalog and the worked
+    /// examples (every one of which compiles).
+    #[test]
+    fn the_demo_plan_prompt() {
+        let catalog = crate::demo::catalog().unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+        insta::assert_snapshot!(system_message(&catalog, "demo", today));
     }
 }

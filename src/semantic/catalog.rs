@@ -222,7 +222,7 @@ impl Catalog {
         let catalog: Catalog = toml::from_str(text).map_err(|e| {
             let place = match e.span() {
                 Some(span) => {
-                    format!("{origin}:{}", text[..span.start.min(text.len())].lines().count().max(1))
+                    format!("{origin}:{}", text[..span.start.min(text.len())].matches('\n').count() + 1)
                 }
                 None => origin.to_string(),
             };

@@ -2,7 +2,7 @@
 //! and worked examples of plans. The text is the same for every question on a source, so it sits in
 //! the cached prefix of the prompt.
 
-use super::catalog::{Catalog, DimensionKind};
+use super::catalog::{Aggregation, Catalog, DimensionKind};
 use super::period::Period;
 use super::plan::{Filter, Kind, Op, Plan};
 use serde_json::json;
@@ -73,19 +73,6 @@ pub fn catalog_text(catalog: &Catalog) -> String {
 /// Worked examples of questions and their plans, made from the catalog itself so their names are real:
 /// a count, a breakdown, a top N, a trend, a share, a filtered value and a question a plan cannot say.
 pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
-    let plan = |kind: Kind| Plan {
-        kind,
-        measures: Vec::new(),
-        group_by: Vec::new(),
-        filters: Vec::new(),
-        share_of: Vec::new(),
-        with: Vec::new(),
-        without: Vec::new(),
-        period: Period::All,
-        order_by: None,
-        order: None,
-        limit: None,
-    };
     let mut out = Vec::new();
     // The entity with the most measures and a time field is the catalog's main fact.
     let fact = catalog
@@ -95,38 +82,50 @@ pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
         .max_by_key(|e| e.measures.len())
         .or_else(|| catalog.entities.iter().find(|e| !e.measures.is_empty()));
     let Some(fact) = fact else { return out };
-    let count = &fact.measures[0];
-    let category = catalog
-        .fields()
-        .find(|(_, e, d)| e.name == fact.name && d.kind == DimensionKind::Category && d.values.len() >= 2);
+    // "How many" examples need a count; the top N needs an amount that adds up (a sum).
+    let count = fact.measures.iter().find(|m| m.agg == Aggregation::Count).unwrap_or(&fact.measures[0]);
+    // Example questions sit outside the catalog's fence, so the values they quote (which come from the
+    // data) must be plain: short, one line, nothing a model could read as markup or JSON.
+    let plain = |v: &&String| v.len() <= 40 && !v.contains(['\n', '\r', '<', '>', '{', '}', '"', '`']);
+    let category = catalog.fields().find_map(|(field, e, d)| {
+        let values: Vec<&String> = d.values.iter().filter(plain).take(2).collect();
+        (e.name == fact.name && d.kind == DimensionKind::Category && values.len() == 2)
+            .then(|| (field, d, values[0].clone(), values[1].clone()))
+    });
     let words = |name: &str| name.replace('_', " ");
-    let mut value = plan(Kind::Value);
+    let mut value = Plan::new(Kind::Value);
     value.measures.push(count.name.clone());
     value.period = Period::LastMonth;
     out.push((format!("How many {} were there last month?", words(&fact.name)), value));
-    if let Some((field, _, dimension)) = &category {
-        let mut breakdown = plan(Kind::Breakdown);
+    if let Some((field, dimension, first, second)) = &category {
+        let mut breakdown = Plan::new(Kind::Breakdown);
         breakdown.measures.push(count.name.clone());
         breakdown.group_by.push(field.clone());
         out.push((format!("{} per {}", words(&count.name), words(&dimension.name)), breakdown));
-        let mut filtered = plan(Kind::Value);
+        let mut filtered = Plan::new(Kind::Value);
         filtered.measures.push(count.name.clone());
-        filtered.filters.push(Filter {
-            field: field.clone(),
-            op: Op::In,
-            value: json!([dimension.values[0]]),
-        });
+        filtered.filters.push(Filter { field: field.clone(), op: Op::In, value: json!([first]) });
         filtered.period = Period::ThisYear;
-        out.push((format!("How many {} {} this year?", dimension.values[0], words(&fact.name)), filtered));
-        let mut share = plan(Kind::Share);
+        out.push((format!("How many {first} {} this year?", words(&fact.name)), filtered));
+        let mut share = Plan::new(Kind::Share);
         share.measures.push(count.name.clone());
-        share.share_of.push(Filter { field: field.clone(), op: Op::In, value: json!([dimension.values[1]]) });
-        out.push((format!("What percent of {} are {}?", words(&fact.name), dimension.values[1]), share));
+        share.share_of.push(Filter { field: field.clone(), op: Op::In, value: json!([second]) });
+        out.push((format!("What percent of {} are {second}?", words(&fact.name)), share));
     }
-    let sum = catalog.measures().find(|(_, m)| m.agg != super::catalog::Aggregation::Count).map(|(_, m)| m);
-    let named = catalog.fields().find(|(_, _, d)| d.kind == DimensionKind::Text && d.name.contains("name"));
+    let sum = fact
+        .measures
+        .iter()
+        .find(|m| m.agg == Aggregation::Sum)
+        .or_else(|| catalog.measures().find(|(_, m)| m.agg == Aggregation::Sum).map(|(_, m)| m));
+    let named = catalog
+        .fields()
+        .filter(|(_, _, d)| d.kind == DimensionKind::Text && d.name.contains("name"))
+        .find(|(_, e, _)| e.name != fact.name)
+        .or_else(|| {
+            catalog.fields().find(|(_, _, d)| d.kind == DimensionKind::Text && d.name.contains("name"))
+        });
     if let (Some(measure), Some((field, entity, _))) = (sum, &named) {
-        let mut top = plan(Kind::Top);
+        let mut top = Plan::new(Kind::Top);
         top.measures.push(measure.name.clone());
         top.group_by.push(field.clone());
         top.period = Period::LastQuarter;
@@ -138,14 +137,18 @@ pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
     if let Some(time) = &fact.time
         && !time.contains('.')
     {
-        let mut trend = plan(Kind::Trend);
+        let mut trend = Plan::new(Kind::Trend);
         trend.measures.push(count.name.clone());
         trend.group_by.push(format!("{}.{time}:month", fact.name));
         trend.period = Period::ThisYear;
         out.push((format!("{} per month this year", words(&count.name)), trend));
     }
     out.extend(catalog.examples.iter().map(|e| (e.question.clone(), e.plan.clone())));
-    let mut other = plan(Kind::Other);
+    // A made-up example that does not compile (a join the catalog lacks, a share of an average) would
+    // teach a plan that fails: only those that compile are shown.
+    let day = chrono::NaiveDate::from_ymd_opt(2000, 6, 15).unwrap_or_default();
+    out.retain(|(_, plan)| super::compile(catalog, plan, crate::guard::Dialect::Sqlite, day).is_ok());
+    let mut other = Plan::new(Kind::Other);
     other.measures.push(count.name.clone());
     out.push((format!("How did {} grow month over month, in percent?", words(&count.name)), other));
     out

@@ -14,7 +14,7 @@ use serde_json::Value;
 pub enum Kind {
     /// One number (or a few, one per measure).
     Value,
-    /// Rows of fields, not aggregated.
+    /// Rows of fields: listed as they are, or with a measure for each when measures are given.
     List,
     /// The best or worst N by a measure or a field.
     Top,
@@ -164,7 +164,26 @@ fn all_time() -> Period {
 }
 
 impl Plan {
-    /// Reads a plan from a model's reply: the JSON object itself, or the first `{...}` in the text.
+    /// A plan of `kind` that asks for nothing yet: no measures, fields or filters, all time, no order
+    /// or limit. Code that builds plans (worked examples, catalog checks) starts here.
+    pub fn new(kind: Kind) -> Plan {
+        Plan {
+            kind,
+            measures: Vec::new(),
+            group_by: Vec::new(),
+            filters: Vec::new(),
+            share_of: Vec::new(),
+            with: Vec::new(),
+            without: Vec::new(),
+            period: Period::All,
+            order_by: None,
+            order: None,
+            limit: None,
+        }
+    }
+
+    /// Reads a plan from a model's reply: the JSON object itself, or the text from its first `{` to its
+    /// last `}` (a reply with words around the object).
     pub fn from_reply(reply: &str) -> Result<Plan, String> {
         let trimmed = reply.trim();
         let text = match (trimmed.find('{'), trimmed.rfind('}')) {

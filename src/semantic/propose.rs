@@ -191,7 +191,10 @@ async fn propose_entity(
         } else {
             name_of(&column.name)
         };
-        let expr = (dimension_name != column.name).then(|| quoted(&column.name));
+        // A column named like a keyword (`order`, `user`) is quoted: bare, it would not parse, or would
+        // parse as something else (`user` is the session's role).
+        let keyword = sqlparser::keywords::ALL_KEYWORDS.contains(&column.name.to_ascii_uppercase().as_str());
+        let expr = (dimension_name != column.name || keyword).then(|| quoted(&column.name));
         let kind = if is_key {
             DimensionKind::Number
         } else if is_time(&column.data_type, &column.name) {

@@ -34,7 +34,7 @@ pub(super) fn grain(dialect: Dialect, grain: Grain, column: &str) -> String {
         },
         Dialect::Sqlite | Dialect::Mongo | Dialect::Redis => match grain {
             Grain::Day => format!("date({column})"),
-            Grain::Week => format!("strftime('%Y-W%W', {column})"),
+            Grain::Week => format!("strftime('%G-W%V', {column})"),
             Grain::Month => format!("strftime('%Y-%m', {column})"),
             Grain::Quarter => {
                 format!(

@@ -119,8 +119,14 @@ impl Tree {
     /// The entity whose join repeats `entity`'s rows, if any: a join that, seen from `entity`, goes
     /// from its one side to its many side.
     pub fn fans_out(&self, entity: &str) -> Option<String> {
+        self.fans_out_beyond(entity, &[])
+    }
+
+    /// As `fans_out`, leaving out the joins whose many side is one of `reached` (the entities a
+    /// whole-expression measure aggregates over itself).
+    pub fn fans_out_beyond(&self, entity: &str, reached: &[String]) -> Option<String> {
         self.steps.iter().find_map(|step| {
-            let many = step.many.as_deref()?;
+            let many = step.many.as_deref().filter(|many| !reached.iter().any(|r| r == many))?;
             // The step's child side holds `entity` when the child is on its path to the base.
             let on_child_side = self.above(&step.entity, entity);
             let many_is_child = many == step.entity;

@@ -70,7 +70,46 @@ pub fn compile(
         return Err(CompileError::Unsupported);
     }
     let mut compiler = Compiler { catalog, dialect, params: BTreeMap::new(), needed: BTreeSet::new() };
-    compiler.statement(plan, today)
+    compiler.statement(&settled(catalog, plan, today), today)
+}
+
+/// The plan as it is compiled. A measure it sorts by but does not ask for is asked for (a top N "by
+/// revenue" shows the revenue). Filters on the very time field that a named period bounds are dropped
+/// unless they narrow it (a date strictly inside the period): the period's dates are computed by code,
+/// and a small model that restates them as `gte`/`lt` filters often gets them wrong (on the dev split,
+/// "items sold last month" came with this month's dates and an empty answer).
+pub fn settled(catalog: &Catalog, plan: &Plan, today: NaiveDate) -> Plan {
+    let mut plan = plan.clone();
+    if let Some(name) = &plan.order_by
+        && catalog.measure(name).is_some()
+        && !plan.measures.contains(name)
+    {
+        plan.measures.push(name.clone());
+    }
+    let Some(range) = plan.period.range(today) else { return plan };
+    let compiler =
+        Compiler { catalog, dialect: Dialect::Sqlite, params: BTreeMap::new(), needed: BTreeSet::new() };
+    let measures: Vec<(&Entity, &Measure)> =
+        plan.measures.iter().filter_map(|m| catalog.measure(m)).collect();
+    let base = measures.first().map(|(entity, _)| *entity).or_else(|| {
+        let first = plan.group_by.first()?;
+        catalog.dimension(first.split(':').next().unwrap_or(first)).map(|(entity, _)| entity)
+    });
+    let Some(base) = base else { return plan };
+    let Ok((entity, time)) = compiler.time_field(&plan, base, &measures) else { return plan };
+    plan.filters.retain(|filter| {
+        let on_period_field =
+            catalog.dimension(&filter.field).is_some_and(|(e, d)| e.name == entity.name && d.name == time);
+        let narrows = || {
+            filter
+                .value
+                .as_str()
+                .and_then(|v| v.get(..10)?.parse::<NaiveDate>().ok())
+                .is_some_and(|date| date > range.from && date < range.to)
+        };
+        !on_period_field || narrows()
+    });
+    plan
 }
 
 struct Compiler<'a> {
@@ -96,7 +135,16 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|name| self.catalog.measure(name).ok_or_else(|| CompileError::Unknown(name.clone())))
             .collect::<Result<_, _>>()?;
-        let fields: Vec<Field<'a>> = plan.group_by.iter().map(|f| self.field(f)).collect::<Result<_, _>>()?;
+        let mut fields: Vec<Field<'a>> =
+            plan.group_by.iter().map(|f| self.field(f)).collect::<Result<_, _>>()?;
+        // Two fields of one name (`products.name`, `categories.name`) get their entity's name in
+        // front, so the result's columns stay distinct.
+        let aliases: Vec<String> = fields.iter().map(|f| f.alias.clone()).collect();
+        for field in &mut fields {
+            if aliases.iter().filter(|a| **a == field.alias).count() > 1 {
+                field.alias = format!("{}_{}", field.entity.name, field.alias);
+            }
+        }
         let base = match (measures.first(), fields.first()) {
             (Some((entity, _)), _) => *entity,
             (None, Some(field)) => field.entity,
@@ -104,6 +152,11 @@ impl<'a> Compiler<'a> {
                 return Err(CompileError::Invalid("a plan names at least one measure or field".into()));
             }
         };
+        // Every measure's entity is joined, not only the first's (a second measure's bare columns are
+        // its entity's).
+        for (entity, _) in &measures {
+            self.needed.insert(entity.name.clone());
+        }
         self.needed.insert(base.name.clone());
         for field in &fields {
             self.needed.insert(field.entity.name.clone());
@@ -129,9 +182,17 @@ impl<'a> Compiler<'a> {
         let single = measures.len() == 1;
         let mut rendered = Vec::new();
         for (entity, measure) in &measures {
-            let expr = measure.expr.as_deref().map(|e| self.expr(entity, e)).transpose()?;
+            // The entities an expression reaches are the ones it is written to aggregate over.
+            let (expr, reach) = match measure.expr.as_deref() {
+                Some(text) => {
+                    let (sql, reached) = dialect::qualify(self.dialect, self.catalog, entity, text)?;
+                    self.needed.extend(reached.iter().cloned());
+                    (Some(sql), reached)
+                }
+                None => (None, Vec::new()),
+            };
             let filter = measure.filter.as_deref().map(|f| self.expr(entity, f)).transpose()?;
-            rendered.push((*entity, *measure, expr, filter));
+            rendered.push((*entity, *measure, expr, filter, reach));
         }
         for entity in plan.with.iter().chain(&plan.without) {
             if self.catalog.entity(entity).is_none() {
@@ -159,8 +220,13 @@ impl<'a> Compiler<'a> {
             }
         }
         let share_condition = (!share.is_empty()).then(|| share.join(" AND "));
-        for (entity, measure, expr, filter) in &rendered {
-            let fanned = tree.fans_out(&entity.name);
+        for (entity, measure, expr, filter, reach) in &rendered {
+            // A whole-expression measure (revenue per order) reaches its many rows on purpose; a join
+            // to any other many side would still repeat them.
+            let fanned = match measure.agg {
+                Aggregation::Expr => tree.fans_out_beyond(&entity.name, reach),
+                _ => tree.fans_out(&entity.name),
+            };
             if single && let Some(filter) = filter {
                 conditions.push(filter.clone());
             }
@@ -174,7 +240,11 @@ impl<'a> Compiler<'a> {
         {
             conditions.push(self.exists(&tree, entity, negate)?);
         }
-        let mut sql = format!("SELECT {} FROM {}", select.join(", "), self.joins(&tree)?);
+        // A list through a join that repeats its rows (customers filtered on their payments) lists
+        // each row once.
+        let distinct =
+            if measures.is_empty() && tree.fans_out(&base.name).is_some() { "DISTINCT " } else { "" };
+        let mut sql = format!("SELECT {distinct}{} FROM {}", select.join(", "), self.joins(&tree)?);
         if !conditions.is_empty() {
             sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
         }
@@ -305,6 +375,23 @@ impl<'a> Compiler<'a> {
             };
             Ok(this.param(param))
         };
+        // A category compared with a value it does not have matches nothing: say so instead (the SQL
+        // writer then gets the reason). Categories without values, or values that are not text, pass.
+        let known = |value: &serde_json::Value| -> Result<(), CompileError> {
+            match value.as_str() {
+                Some(text)
+                    if dimension.kind == DimensionKind::Category
+                        && !dimension.values.is_empty()
+                        && !dimension.values.iter().any(|k| k == text) =>
+                {
+                    Err(invalid(&format!("{value} is not one of its values")))
+                }
+                _ => Ok(()),
+            }
+        };
+        if matches!(filter.op, Op::Eq | Op::Ne) {
+            known(value)?;
+        }
         Ok(match filter.op {
             Op::IsNull => format!("{column} IS NULL"),
             Op::NotNull => format!("{column} IS NOT NULL"),
@@ -314,22 +401,25 @@ impl<'a> Compiler<'a> {
                     serde_json::Value::Array(_) => return Err(invalid("`in` needs at least one value")),
                     other => vec![other.clone()],
                 };
-                if dimension.kind == DimensionKind::Category
-                    && let Some(unknown) = values
-                        .iter()
-                        .find(|v| !dimension.values.iter().any(|k| Some(k.as_str()) == v.as_str()))
-                {
-                    return Err(invalid(&format!("{unknown} is not one of its values")));
+                for value in &values {
+                    known(value)?;
                 }
                 let list: Vec<String> = values.iter().map(|v| scalar(self, v)).collect::<Result<_, _>>()?;
                 let not = if filter.op == Op::NotIn { "NOT " } else { "" };
                 format!("{column} {not}IN ({})", list.join(", "))
             }
-            Op::Eq if dimension.kind == DimensionKind::Flag || value.is_boolean() => match value.as_bool() {
-                Some(true) => format!("{column} IS TRUE"),
-                Some(false) => format!("{column} IS FALSE"),
-                None => format!("{column} = {}", scalar(self, value)?),
-            },
+            Op::Eq if dimension.kind == DimensionKind::Flag || value.is_boolean() => {
+                // PostgreSQL flags may be booleans or 0/1 integers; both cast to an integer there.
+                let flag = match self.dialect {
+                    Dialect::Postgres => format!("CAST({column} AS INTEGER)"),
+                    _ => column.clone(),
+                };
+                match value.as_bool().or_else(|| value.as_i64().map(|n| n != 0)) {
+                    Some(true) => format!("{flag} = 1"),
+                    Some(false) => format!("{flag} = 0"),
+                    None => format!("{column} = {}", scalar(self, value)?),
+                }
+            }
             Op::Eq | Op::Ne | Op::Gt | Op::Gte | Op::Lt | Op::Lte => {
                 let symbol = match filter.op {
                     Op::Eq => "=",
@@ -385,8 +475,6 @@ impl<'a> Compiler<'a> {
             (Aggregation::CountDistinct, Some(expr)) => ("COUNT", expr.to_string(), true),
             (Aggregation::Min, Some(expr)) => ("MIN", expr.to_string(), false),
             (Aggregation::Max, Some(expr)) => ("MAX", expr.to_string(), false),
-            // An `expr` measure is written for its joins (revenue per order reaches the lines on
-            // purpose); its author answers for its grain.
             (Aggregation::Sum | Aggregation::Avg, Some(_)) if fanned.is_some() => {
                 return Err(fan_out(fanned.unwrap_or_default()));
             }
@@ -395,6 +483,9 @@ impl<'a> Compiler<'a> {
             (Aggregation::Expr, Some(expr)) => {
                 if share.is_some() || filter.is_some() {
                     return Err(CompileError::Unsupported);
+                }
+                if let Some(other) = fanned {
+                    return Err(fan_out(other));
                 }
                 return Ok(expr.to_string());
             }
