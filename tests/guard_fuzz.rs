@@ -14,7 +14,7 @@
 use picovis::guard::{Dialect, Guard};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::time::{Duration, Instant};
 
 /// A generated statement and what the oracle knows about it.
@@ -158,7 +158,18 @@ fn fuzz(dialect: Dialect) {
     let seconds = std::env::var("PICOVIS_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let strategy = statement(dialect);
-    let mut runner = TestRunner::new(Config { failure_persistence: None, ..Config::default() });
+    // A fresh seed each run, printed on failure; `PICOVIS_FUZZ_SEED=N` replays a run (with the same
+    // time budget, or more: the statements come in the same order).
+    let seed: u64 =
+        std::env::var("PICOVIS_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        });
+    let bytes: Vec<u8> = seed.to_le_bytes().repeat(4);
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    let mut runner = TestRunner::new_with_rng(Config { failure_persistence: None, ..Config::default() }, rng);
+    let label = format!("{dialect} (PICOVIS_FUZZ_SEED={seed})");
     let (mut cases, mut accepted) = (0u64, 0u64);
     while Instant::now() < deadline {
         let generated = strategy.new_tree(&mut runner).unwrap().current();
@@ -167,17 +178,17 @@ fn fuzz(dialect: Dialect) {
         accepted += 1;
         assert!(
             !generated.denied,
-            "{dialect}: accepted a denied call or hint: {}\n-> {}",
+            "{label}: accepted a denied call or hint: {}\n-> {}",
             generated.sql,
             query.sql()
         );
         let again = Guard::check(dialect, query.sql())
-            .unwrap_or_else(|r| panic!("{dialect}: {} -> {}: {r}", generated.sql, query.sql()));
-        assert_eq!(again.sql(), query.sql(), "{dialect}: not a fixed point: {}", generated.sql);
+            .unwrap_or_else(|r| panic!("{label}: {} -> {}: {r}", generated.sql, query.sql()));
+        assert_eq!(again.sql(), query.sql(), "{label}: not a fixed point: {}", generated.sql);
         for literal in &generated.literals {
             assert!(
                 query.sql().contains(literal.as_str()),
-                "{dialect}: literal {literal} changed: {}\n-> {}",
+                "{label}: literal {literal} changed: {}\n-> {}",
                 generated.sql,
                 query.sql()
             );
@@ -186,14 +197,14 @@ fn fuzz(dialect: Dialect) {
         let rest = rest.replace("/*+ JOIN_ORDER(t) */", "");
         assert!(
             !rest.contains("--") && !rest.contains("/*"),
-            "{dialect}: a comment reached the rendering: {}",
+            "{label}: a comment reached the rendering: {}",
             query.sql()
         );
     }
     // The grammar must produce mostly statements the guard can read, or the run tests little.
-    assert!(cases >= 200, "{dialect}: only {cases} statements in the time");
-    assert!(accepted * 10 >= cases, "{dialect}: only {accepted} of {cases} accepted");
-    eprintln!("{dialect}: {cases} generated statements, {accepted} accepted");
+    assert!(cases >= 200, "{label}: only {cases} statements in the time");
+    assert!(accepted * 10 >= cases, "{label}: only {accepted} of {cases} accepted");
+    eprintln!("{label}: {cases} generated statements, {accepted} accepted");
 }
 
 #[test]
