@@ -96,10 +96,14 @@ async fn table(
         }
         match kind.as_str() {
             "hash" => {
-                // One cursor page, not HKEYS: a hash may have millions of fields.
-                let (_, page): (String, Vec<String>) =
-                    query(connection, redis::cmd("HSCAN").arg(key).arg(0).arg("COUNT").arg(50)).await?;
-                for field in page.into_iter().step_by(2).take(50) {
+                // Up to 50 field names, not HKEYS (a hash may have millions of fields) and not HSCAN
+                // (it sends the values too, and those may be large). Sorted, since HRANDFIELD's order
+                // is random; names that are not UTF-8 are read lossily rather than failing the sample.
+                let page: Vec<Vec<u8>> = query(connection, redis::cmd("HRANDFIELD").arg(key).arg(50)).await?;
+                let mut page: Vec<String> =
+                    page.iter().map(|name| String::from_utf8_lossy(name).into_owned()).collect();
+                page.sort();
+                for field in page {
                     if !fields.contains(&field) {
                         fields.push(field);
                     }
