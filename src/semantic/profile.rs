@@ -33,6 +33,10 @@ pub async fn distinct_values(
     let sql = format!("SELECT DISTINCT {expr} FROM {table} WHERE {expr} IS NOT NULL LIMIT {}", limit + 1);
     let query = Guard::check(dialect, &sql).ok()?;
     let result = crate::sources::run(source, &query, budget(limit + 1)).await.ok()?;
+    // A list cut short by the byte cap is not the column's values; callers treat `None` as unreadable.
+    if result.summary.truncated.is_some() {
+        return None;
+    }
     let mut values: Vec<String> = result
         .rows
         .iter()
