@@ -101,12 +101,12 @@ pub(super) async fn answer(
     if plan.kind == Kind::Other {
         return Ok(Planned::Declined(None));
     }
-    // What is run, shown and described is the plan as compiled.
-    let plan = crate::semantic::compile::settled(&catalog, &plan, agent.today);
     let compiled = match crate::semantic::compile(&catalog, &plan, source.dialect(), agent.today) {
         Ok(compiled) => compiled,
         Err(error) => return Ok(Planned::Declined(Some(format!("a query plan did not compile: {error}")))),
     };
+    // What is run, shown and described is the plan as compiled.
+    let plan = &compiled.plan;
     let call = ToolCall {
         id: "plan_1".into(),
         name: "run_query".into(),
@@ -125,25 +125,23 @@ pub(super) async fn answer(
     Ok(match turn.report(&call, run, &mut results).await? {
         // No rows, or the one row of a value that is all NULL (a SUM over nothing): the SQL writer may
         // still do better, and this stays the answer if it does not.
-        Called::Done(Some(result))
-            if plan.kind != Kind::List
-                && result.summary.truncated.is_none()
-                && (result.rows.is_empty()
-                    || (plan.kind == Kind::Value
-                        && result
-                            .rows
-                            .iter()
-                            .flatten()
-                            .all(|v| matches!(v, crate::sources::Value::Null)))) =>
-        {
-            Planned::Empty(Some(result))
-        }
-        Called::Done(result) => Planned::Answered(result, describe::scope(&plan, &catalog, agent.today)),
+        Called::Done(Some(result)) if found_nothing(plan, &result) => Planned::Empty(Some(result)),
+        Called::Done(result) => Planned::Answered(result, describe::scope(plan, &catalog, agent.today)),
         Called::Failed => {
             let error = results.pop().map(|m| m.content).unwrap_or_default();
             Planned::Declined(Some(format!("a compiled query failed: {}", error.replace('\n', " "))))
         }
     })
+}
+
+/// Whether a plan's complete result says nothing: no rows (a list may rightly have none), or the one row
+/// of a value that is all NULL (a SUM over nothing). The SQL writer may then do better; a result cut
+/// short by a cap is not "nothing".
+fn found_nothing(plan: &Plan, result: &ResultSet) -> bool {
+    let all_null = || result.rows.iter().flatten().all(|v| matches!(v, crate::sources::Value::Null));
+    plan.kind != Kind::List
+        && result.summary.truncated.is_none()
+        && (result.rows.is_empty() || (plan.kind == Kind::Value && all_null()))
 }
 
 #[cfg(test)]

@@ -117,14 +117,13 @@ pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
         .iter()
         .find(|m| m.agg == Aggregation::Sum)
         .or_else(|| catalog.measures().find(|(_, m)| m.agg == Aggregation::Sum).map(|(_, m)| m));
-    let named = catalog
+    // A name field of another entity than the fact (products by revenue), else any.
+    let names: Vec<_> = catalog
         .fields()
         .filter(|(_, _, d)| d.kind == DimensionKind::Text && d.name.contains("name"))
-        .find(|(_, e, _)| e.name != fact.name)
-        .or_else(|| {
-            catalog.fields().find(|(_, _, d)| d.kind == DimensionKind::Text && d.name.contains("name"))
-        });
-    if let (Some(measure), Some((field, entity, _))) = (sum, &named) {
+        .collect();
+    let named = names.iter().find(|(_, e, _)| e.name != fact.name).or(names.first());
+    if let (Some(measure), Some((field, entity, _))) = (sum, named) {
         let mut top = Plan::new(Kind::Top);
         top.measures.push(measure.name.clone());
         top.group_by.push(field.clone());

@@ -18,13 +18,15 @@ use crate::guard::{Dialect, Param};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A compiled plan: SQL with `:name` parameters, and their values.
+/// A compiled plan: SQL with `:name` parameters, their values, and the plan they say (`settled`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     /// The statement.
     pub sql: String,
     /// The values of its parameters.
     pub params: BTreeMap<String, Param>,
+    /// The plan as compiled: what the answer should be described by.
+    pub plan: Plan,
 }
 
 /// Why a plan does not compile. The message goes back to the model or to the SQL writer as a note.
@@ -69,8 +71,10 @@ pub fn compile(
     if plan.kind == Kind::Other {
         return Err(CompileError::Unsupported);
     }
+    let plan = settled(catalog, plan, today);
     let mut compiler = Compiler { catalog, dialect, params: BTreeMap::new(), needed: BTreeSet::new() };
-    compiler.statement(&settled(catalog, plan, today), today)
+    let (sql, params) = compiler.statement(&plan, today)?;
+    Ok(Compiled { sql, params, plan })
 }
 
 /// The plan as it is compiled. A measure it sorts by but does not ask for is asked for (a top N "by
@@ -78,7 +82,7 @@ pub fn compile(
 /// unless they narrow it (a date strictly inside the period): the period's dates are computed by code,
 /// and a small model that restates them as `gte`/`lt` filters often gets them wrong (on the dev split,
 /// "items sold last month" came with this month's dates and an empty answer).
-pub fn settled(catalog: &Catalog, plan: &Plan, today: NaiveDate) -> Plan {
+fn settled(catalog: &Catalog, plan: &Plan, today: NaiveDate) -> Plan {
     let mut plan = plan.clone();
     if let Some(name) = &plan.order_by
         && catalog.measure(name).is_some()
@@ -129,7 +133,11 @@ struct Field<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn statement(&mut self, plan: &Plan, today: NaiveDate) -> Result<Compiled, CompileError> {
+    fn statement(
+        &mut self,
+        plan: &Plan,
+        today: NaiveDate,
+    ) -> Result<(String, BTreeMap<String, Param>), CompileError> {
         let measures: Vec<(&'a Entity, &'a Measure)> = plan
             .measures
             .iter()
@@ -257,7 +265,7 @@ impl<'a> Compiler<'a> {
         if let Some(limit) = plan.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
-        Ok(Compiled { sql, params: std::mem::take(&mut self.params) })
+        Ok((sql, std::mem::take(&mut self.params)))
     }
 
     fn quote(&self, name: &str) -> String {
