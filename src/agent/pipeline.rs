@@ -30,6 +30,10 @@ pub(crate) const CARD_BUDGET: usize = 1500;
 const RELEVANT: usize = 4;
 /// The sampling temperature of repair attempts.
 const REPAIR_TEMPERATURE: f32 = 0.7;
+/// Repairs the SQL writer gets after a query plan was asked for. On the development questions no answer
+/// the SQL writer reached after more than one repair was right (0 of 3 on the demo dev samples of
+/// 2026-12-05), and those were the slowest questions (48-108 s); the plan path answers the easy ones.
+const REPAIRS_AFTER_A_PLAN: u32 = 1;
 /// The largest schema that goes into the prompt whole (every table, in schema order), in tokens. Whole,
 /// the system message does not change from question to question, so its tokens are read once.
 const WHOLE_SCHEMA_BUDGET: usize = 2500;
@@ -252,16 +256,23 @@ pub(super) async fn answer(
 ) -> Result<String, StopReason> {
     let prepared = prepare(turn.agent, history, question).await?;
     // A plan first, when the source has a catalog; the SQL writer when it cannot say the question.
-    let (notes, empty) =
+    let (notes, empty, planned) =
         match super::plans::answer(turn, &prepared.source, &prepared.history, question).await? {
             Planned::Answered(result, scope) => return word(turn, result, scope).await,
-            Planned::Empty(result) => (vec![format!("- {EMPTY_RESULT}")], Some(result)),
-            Planned::Declined(note) => (note.map(|n| format!("- {n}")).into_iter().collect(), None),
+            Planned::Empty(result) => (vec![format!("- {EMPTY_RESULT}")], Some(result), true),
+            Planned::Declined(note, asked) => {
+                (note.map(|n| format!("- {n}")).into_iter().collect(), None, asked)
+            }
         };
-    let written = match write_query(turn, &prepared, question, CARD_BUDGET, notes.clone()).await {
+    let repairs = if planned {
+        turn.agent.budget.max_repairs.min(REPAIRS_AFTER_A_PLAN)
+    } else {
+        turn.agent.budget.max_repairs
+    };
+    let written = match write_query(turn, &prepared, question, CARD_BUDGET, notes.clone(), repairs).await {
         // Once: half the cards, for a model whose context the first prompt did not fit.
         Err(StopReason::Model(LlmError::ContextTooLong(_))) => {
-            write_query(turn, &prepared, question, CARD_BUDGET / 2, notes).await
+            write_query(turn, &prepared, question, CARD_BUDGET / 2, notes, repairs).await
         }
         other => other,
     };
@@ -313,6 +324,7 @@ async fn write_query(
     question: &str,
     card_budget: usize,
     mut notes: Vec<String>,
+    max_repairs: u32,
 ) -> Result<Option<crate::sources::ResultSet>, StopReason> {
     let Prepared { source, schema, found, history, whole } = prepared;
     // The whole schema when it fits and `card_budget` is the full one (a shrunk retry gets the ranked
@@ -345,7 +357,6 @@ async fn write_query(
         ask.push_str(&format!("Date ranges: {}.\n", periods.join("; ")));
     }
     ask.push_str(&format!("Question: {question}"));
-    let max_repairs = turn.agent.budget.max_repairs;
     // What went wrong in earlier attempts. Each attempt is asked afresh with these notes rather than as a
     // conversation that shows the failed query: small models copy a query they can see, mistake and all.
     let mut empty_checked = false;

@@ -7,7 +7,7 @@ use super::StopReason;
 use super::turn::{Called, TextMode, Turn};
 use crate::guard::Guard;
 use crate::llm::{ChatRequest, Message, Role, ToolCall};
-use crate::semantic::{Catalog, Period, Plan, describe, plan::Kind};
+use crate::semantic::{Catalog, Plan, describe, plan::Kind};
 use crate::sources::{ResultSet, Source};
 use crate::tools::fence;
 use std::sync::Arc;
@@ -24,35 +24,19 @@ pub(super) enum Planned {
     Answered(Option<ResultSet>, Option<String>),
     /// It ran and returned nothing: kept as the answer if the SQL writer does no better.
     Empty(Option<ResultSet>),
-    /// It did not answer; the note (if any) tells the SQL writer why.
-    Declined(Option<String>),
+    /// It did not answer; the note (if any) tells the SQL writer why, and whether the model was asked
+    /// for a plan at all.
+    Declined(Option<String>, bool),
 }
 
-/// Phrases that mean more than a plan can say (two periods compared, running figures, growth), sent
-/// straight to the SQL writer without asking for a plan.
-const NEEDS_SQL: [&str; 16] = [
-    "growth",
-    "grow",
-    "compared",
-    " vs",
-    "versus",
-    "cumulative",
-    "running total",
-    "moving average",
-    "month-over-month",
-    "month over month",
-    "year-over-year",
-    "year over year",
-    "median",
-    "cohort",
-    "retention",
-    "the month before",
-];
+/// Phrases that mean more than a plan can say (medians, moving windows, cohorts), sent straight to the
+/// SQL writer without asking for a plan.
+const NEEDS_SQL: [&str; 4] = ["moving average", "median", "cohort", "retention"];
 
 /// Whether a question is for the SQL writer rather than a plan.
 pub(super) fn needs_sql(question: &str) -> bool {
     let lower = question.to_lowercase();
-    NEEDS_SQL.iter().any(|phrase| lower.contains(phrase)) || Period::named_in(question).len() > 1
+    NEEDS_SQL.iter().any(|phrase| lower.contains(phrase))
 }
 
 /// The plan prompt's system message for a catalog: instructions, the catalog (fenced: its values come
@@ -78,9 +62,11 @@ pub(super) async fn answer(
 ) -> Result<Planned, StopReason> {
     let agent = turn.agent;
     if !agent.plans || !source.dialect().is_sql() || needs_sql(question) {
-        return Ok(Planned::Declined(None));
+        return Ok(Planned::Declined(None, false));
     }
-    let Some(catalog) = agent.context.catalog(source).await else { return Ok(Planned::Declined(None)) };
+    let Some(catalog) = agent.context.catalog(source).await else {
+        return Ok(Planned::Declined(None, false));
+    };
     let mut messages =
         vec![Message::text(Role::System, system_message(&catalog, source.name(), agent.today))];
     messages.extend(history.iter().cloned());
@@ -95,15 +81,19 @@ pub(super) async fn answer(
     let (reply, _) = turn.complete(&chat, TextMode::Quiet).await?;
     tracing::debug!(%reply, "query plan");
     let plan = match Plan::from_reply(&reply) {
-        Ok(plan) => plan,
-        Err(problem) => return Ok(Planned::Declined(Some(problem))),
+        // What the question's own words settle (a grain, an exact year, two periods compared) is
+        // applied by code.
+        Ok(plan) => crate::semantic::question::amend(&catalog, &plan, question),
+        Err(problem) => return Ok(Planned::Declined(Some(problem), true)),
     };
     if plan.kind == Kind::Other {
-        return Ok(Planned::Declined(None));
+        return Ok(Planned::Declined(None, true));
     }
     let compiled = match crate::semantic::compile(&catalog, &plan, source.dialect(), agent.today) {
         Ok(compiled) => compiled,
-        Err(error) => return Ok(Planned::Declined(Some(format!("a query plan did not compile: {error}")))),
+        Err(error) => {
+            return Ok(Planned::Declined(Some(format!("a query plan did not compile: {error}")), true));
+        }
     };
     // What is run, shown and described is the plan as compiled.
     let plan = &compiled.plan;
@@ -129,7 +119,7 @@ pub(super) async fn answer(
         Called::Done(result) => Planned::Answered(result, describe::scope(plan, &catalog, agent.today)),
         Called::Failed => {
             let error = results.pop().map(|m| m.content).unwrap_or_default();
-            Planned::Declined(Some(format!("a compiled query failed: {}", error.replace('\n', " "))))
+            Planned::Declined(Some(format!("a compiled query failed: {}", error.replace('\n', " "))), true)
         }
     })
 }
@@ -149,10 +139,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn questions_comparing_periods_or_asking_for_growth_go_to_sql() {
-        assert!(needs_sql("Month-over-month revenue growth in percent"));
-        assert!(needs_sql("How did revenue last month compare with this month?"));
-        assert!(needs_sql("Cumulative number of orders per day"));
+    fn only_questions_beyond_every_plan_kind_go_straight_to_sql() {
+        assert!(needs_sql("What is the median order value?"));
+        assert!(needs_sql("Monthly retention of the 2025 sign-up cohort"));
+        // Periods compared, growth and running totals are plan kinds now.
+        assert!(!needs_sql("Month-over-month revenue growth in percent"));
+        assert!(!needs_sql("How did revenue last month compare with the month before?"));
+        assert!(!needs_sql("Cumulative number of orders per day"));
         assert!(!needs_sql("Which 5 products made the most revenue last quarter?"));
         assert!(!needs_sql("How many customers are there?"));
     }

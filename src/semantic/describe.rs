@@ -4,7 +4,7 @@
 
 use super::catalog::{Aggregation, Catalog, DimensionKind};
 use super::period::Period;
-use super::plan::{Filter, Kind, Op, Plan};
+use super::plan::{Filter, Having, Kind, Op, Plan};
 use serde_json::json;
 use std::fmt::Write;
 
@@ -71,7 +71,8 @@ pub fn catalog_text(catalog: &Catalog) -> String {
 }
 
 /// Worked examples of questions and their plans, made from the catalog itself so their names are real:
-/// a count, a breakdown, a top N, a trend, a share, a filtered value and a question a plan cannot say.
+/// a count, a breakdown, a top N, a trend, shares, periods compared, a running total, a filtered value
+/// and a question a plan cannot say.
 pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
     let mut out = Vec::new();
     // The entity with the most measures and a time field is the catalog's main fact.
@@ -111,6 +112,13 @@ pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
         share.measures.push(count.name.clone());
         share.share_of.push(Filter { field: field.clone(), op: Op::In, value: json!([second]) });
         out.push((format!("What percent of {} are {second}?", words(&fact.name)), share));
+        let mut of_total = Plan::new(Kind::Share);
+        of_total.measures.push(count.name.clone());
+        of_total.group_by.push(field.clone());
+        out.push((
+            format!("Each {}'s share of {}, in percent", words(&dimension.name), words(&count.name)),
+            of_total,
+        ));
     }
     let sum = fact
         .measures
@@ -133,14 +141,48 @@ pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
         top.limit = Some(5);
         out.push((format!("Top 5 {} by {} last quarter", words(&entity.name), words(&measure.name)), top));
     }
-    if let Some(time) = &fact.time
-        && !time.contains('.')
-    {
+    if let Some(time) = &fact.time {
+        // The fact's time may be another entity's (order lines are dated by their order).
+        let field = if time.contains('.') { time.clone() } else { format!("{}.{time}", fact.name) };
         let mut trend = Plan::new(Kind::Trend);
         trend.measures.push(count.name.clone());
-        trend.group_by.push(format!("{}.{time}:month", fact.name));
+        trend.group_by.push(format!("{field}:month"));
         trend.period = Period::ThisYear;
-        out.push((format!("{} per month this year", words(&count.name)), trend));
+        out.push((format!("{} per month this year", words(&count.name)), trend.clone()));
+        let mut compared = Plan::new(Kind::ComparePrevious);
+        compared.measures.push(count.name.clone());
+        compared.period = Period::LastMonth;
+        out.push((format!("{} last month compared with the month before", words(&count.name)), compared));
+        let mut year_ago = Plan::new(Kind::CompareYearAgo);
+        year_ago.measures.push(count.name.clone());
+        year_ago.period = Period::LastQuarter;
+        out.push((
+            format!("{} last quarter vs the same quarter a year earlier", words(&count.name)),
+            year_ago,
+        ));
+        let mut growth = trend.clone();
+        growth.kind = Kind::ComparePrevious;
+        out.push((format!("Month-over-month change in {} this year", words(&count.name)), growth));
+        let mut running = trend;
+        running.kind = Kind::RunningTotal;
+        running.measures = vec![sum.map_or_else(|| count.name.clone(), |m| m.name.clone())];
+        out.push((format!("Running total of {} by month this year", words(&running.measures[0])), running));
+    }
+    // A measure per row of the entity the fact belongs to: "customers with more than 1 order".
+    let owner = catalog.joins.iter().find_map(|join| {
+        let (from, _) = join.from.split_once('.')?;
+        let (to, _) = join.to.split_once('.')?;
+        let entity = catalog.entity(to).filter(|_| from == fact.name)?;
+        entity.measures.iter().find(|m| m.agg == Aggregation::Count).map(|m| (entity, m))
+    });
+    if let Some((entity, counted)) = owner {
+        let mut having = Plan::new(Kind::Value);
+        having.measures.push(counted.name.clone());
+        having.having.push(Having { measure: count.name.clone(), op: Op::Gt, value: json!(1) });
+        out.push((
+            format!("How many {} have more than 1 {}?", words(&entity.name), words(&fact.name)),
+            having,
+        ));
     }
     out.extend(catalog.examples.iter().map(|e| (e.question.clone(), e.plan.clone())));
     // A made-up example that does not compile (a join the catalog lacks, a share of an average) would
@@ -149,7 +191,7 @@ pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
     out.retain(|(_, plan)| super::compile(catalog, plan, crate::guard::Dialect::Sqlite, day).is_ok());
     let mut other = Plan::new(Kind::Other);
     other.measures.push(count.name.clone());
-    out.push((format!("How did {} grow month over month, in percent?", words(&count.name)), other));
+    out.push((format!("How many {} did the median customer have?", words(&fact.name)), other));
     out
 }
 
@@ -174,6 +216,19 @@ pub fn scope(plan: &Plan, catalog: &Catalog, today: chrono::NaiveDate) -> Option
         let capitalised: String =
             name.next().map(|c| c.to_uppercase().chain(name).collect()).unwrap_or_default();
         parts.push(format!("{capitalised} ({} to {last})", range.from));
+        let before = match plan.kind {
+            Kind::ComparePrevious if !plan.group_by.iter().any(|g| g.contains(':')) => {
+                plan.period.previous(today).map(|r| (plan.period.previous_label().replace('_', " "), r))
+            }
+            Kind::CompareYearAgo => {
+                plan.period.year_earlier(today).map(|r| ("a year earlier".to_string(), r))
+            }
+            _ => None,
+        };
+        if let Some((name, range)) = before {
+            let last = range.to.pred_opt().unwrap_or(range.to);
+            parts.push(format!("compared with {name} ({} to {last})", range.from));
+        }
     }
     for filter in &plan.filters {
         let value = match &filter.value {
@@ -203,16 +258,23 @@ pub fn scope(plan: &Plan, catalog: &Catalog, today: chrono::NaiveDate) -> Option
     for entity in &plan.without {
         parts.push(format!("only without {entity}"));
     }
+    for having in &plan.having {
+        let op = serde_json::to_value(having.op).ok().and_then(|v| v.as_str().map(str::to_string));
+        parts.push(format!("only where {} {} {}", having.measure, op.unwrap_or_default(), having.value));
+    }
     let units: Vec<String> = plan
         .measures
         .iter()
         .filter_map(|name| catalog.measure(name))
         .filter_map(|(_, m)| m.unit.as_ref().map(|unit| format!("{} in {unit}", m.name.replace('_', " "))))
         .collect();
-    if plan.kind == Kind::Share {
-        parts.push("shares in percent".into());
-    } else {
-        parts.extend(units);
+    match plan.kind {
+        Kind::Share => parts.push("shares in percent".into()),
+        Kind::ComparePrevious | Kind::CompareYearAgo => {
+            parts.extend(units);
+            parts.push("change_percent in percent".into());
+        }
+        _ => parts.extend(units),
     }
     (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
 }

@@ -14,6 +14,7 @@ pub mod period;
 pub mod plan;
 pub mod profile;
 pub mod propose;
+pub mod question;
 pub mod schema;
 
 pub use catalog::{Catalog, CatalogError};

@@ -64,6 +64,14 @@ impl std::fmt::Display for DateRange {
     }
 }
 
+impl DateRange {
+    /// The range moved `months` calendar months back (day 31 becomes the month's last day).
+    pub fn shifted_months(self, months: u32) -> Option<DateRange> {
+        let back = chrono::Months::new(months);
+        Some(DateRange { from: self.from.checked_sub_months(back)?, to: self.to.checked_sub_months(back)? })
+    }
+}
+
 fn first_of_month(year: i32, month0: i32) -> NaiveDate {
     let index = year * 12 + month0;
     NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
@@ -148,6 +156,59 @@ impl Period {
         }
     }
 
+    /// The same span of time one period earlier: the month before a month, the quarter before a
+    /// quarter, the seven days before the last seven days, and the same days of the year before for a
+    /// year to date (a partial year compared with the whole last year would always look smaller).
+    pub fn previous(self, today: NaiveDate) -> Option<DateRange> {
+        let range = self.range(today)?;
+        match self {
+            Period::All => None,
+            Period::ThisMonth | Period::LastMonth => range.shifted_months(1),
+            Period::ThisQuarter | Period::LastQuarter => range.shifted_months(3),
+            Period::ThisYear | Period::LastYear | Period::YearToDate | Period::Last12Months => {
+                range.shifted_months(12)
+            }
+            Period::Today
+            | Period::Yesterday
+            | Period::ThisWeek
+            | Period::LastWeek
+            | Period::Last7Days
+            | Period::Last30Days
+            | Period::Last90Days => {
+                let days = (range.to - range.from).num_days().unsigned_abs();
+                Some(DateRange { from: range.from.checked_sub_days(Days::new(days))?, to: range.from })
+            }
+        }
+    }
+
+    /// The same days a year earlier ("last month vs the same month a year earlier").
+    pub fn year_earlier(self, today: NaiveDate) -> Option<DateRange> {
+        self.range(today)?.shifted_months(12)
+    }
+
+    /// What the period before this one is called in a result's column names (`month_before` for
+    /// `last_month`, `last_year` for `this_year`).
+    pub fn previous_label(self) -> &'static str {
+        match self {
+            Period::All => "before",
+            Period::Today => "yesterday",
+            Period::Yesterday => "day_before",
+            Period::ThisWeek => "last_week",
+            Period::LastWeek => "week_before",
+            Period::ThisMonth => "last_month",
+            Period::LastMonth => "month_before",
+            Period::ThisQuarter => "last_quarter",
+            Period::LastQuarter => "quarter_before",
+            Period::ThisYear => "last_year",
+            Period::LastYear => "year_before",
+            Period::YearToDate => "same_days_last_year",
+            Period::Last7Days => "7_days_before",
+            Period::Last30Days => "30_days_before",
+            Period::Last90Days => "90_days_before",
+            Period::Last12Months => "12_months_before",
+        }
+    }
+
     /// The periods a question names in words ("last quarter", "previous month", "this year"), in the
     /// order of [`Period::ALL`]. Used to tell the model which range a phrase means.
     pub fn named_in(question: &str) -> Vec<Period> {
@@ -207,6 +268,26 @@ mod tests {
         assert_eq!(range(Period::ThisWeek), r("2026-11-09", "2026-11-16"));
         assert_eq!(range(Period::LastWeek), r("2026-11-02", "2026-11-09"));
         assert_eq!(range(Period::All), None);
+    }
+
+    #[test]
+    fn the_period_before_is_the_same_span_earlier() {
+        let today = day(2026, 11, 15);
+        let before = |p: Period| p.previous(today).map(|r| (r.from.to_string(), r.to.to_string()));
+        let r = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        assert_eq!(before(Period::LastMonth), r("2026-09-01", "2026-10-01"));
+        assert_eq!(before(Period::ThisYear), r("2025-01-01", "2026-01-01"));
+        assert_eq!(before(Period::LastQuarter), r("2026-04-01", "2026-07-01"));
+        assert_eq!(before(Period::YearToDate), r("2025-01-01", "2025-11-16"));
+        assert_eq!(before(Period::Last7Days), r("2026-11-02", "2026-11-09"));
+        assert_eq!(before(Period::LastWeek), r("2026-10-26", "2026-11-02"));
+        assert_eq!(before(Period::Yesterday), r("2026-11-13", "2026-11-14"));
+        assert_eq!(before(Period::All), None);
+        let earlier = Period::LastMonth.year_earlier(today).unwrap();
+        assert_eq!((earlier.from, earlier.to), (day(2025, 10, 1), day(2025, 11, 1)));
+        // Across a year's start, and from a leap day.
+        assert_eq!(Period::LastMonth.previous(day(2027, 1, 15)).unwrap().from, day(2026, 11, 1));
+        assert_eq!(Period::Today.year_earlier(day(2028, 2, 29)).unwrap().from, day(2027, 2, 28));
     }
 
     #[test]

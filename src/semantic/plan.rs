@@ -7,8 +7,8 @@ use super::period::Period;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// What shape of answer the question wants. `other` means the plan cannot say it (growth between
-/// periods, running totals, cohorts...) and the question goes to the SQL writer.
+/// What shape of answer the question wants. `other` means the plan cannot say it (medians, cohorts,
+/// several steps...) and the question goes to the SQL writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -22,15 +22,34 @@ pub enum Kind {
     Breakdown,
     /// A measure per time grain.
     Trend,
-    /// A percentage: the part of a measure that meets a condition.
+    /// A percentage: the part of a measure that meets a condition (`share_of`), or with no condition,
+    /// each group's part of the total.
     Share,
+    /// The period against the one before it (last month and the month before), with the change; with a
+    /// time grain, each grain against the one before it (month-over-month growth).
+    ComparePrevious,
+    /// The period against the same period a year earlier.
+    CompareYearAgo,
+    /// A running total over a time grain.
+    RunningTotal,
     /// Something a plan cannot express.
     Other,
 }
 
 impl Kind {
     /// Every kind, as plans write them.
-    pub const ALL: [&'static str; 7] = ["value", "list", "top", "breakdown", "trend", "share", "other"];
+    pub const ALL: [&'static str; 10] = [
+        "value",
+        "list",
+        "top",
+        "breakdown",
+        "trend",
+        "share",
+        "compare_previous",
+        "compare_year_ago",
+        "running_total",
+        "other",
+    ];
 }
 
 /// A time grain for grouping a time field (`orders.ordered_at:month`).
@@ -108,6 +127,20 @@ pub struct Filter {
     pub value: Value,
 }
 
+/// A condition on a measure taken per row of what the plan counts or lists: "customers with more
+/// than one order" counts customers whose `order_count` is over 1. Rows with no related rows at all
+/// are not among them (a customer without orders has no order count to compare).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Having {
+    /// A measure name from the catalog.
+    pub measure: String,
+    /// `gt`, `gte`, `lt`, `lte` or `eq`.
+    pub op: Op,
+    /// A number.
+    pub value: Value,
+}
+
 /// Ascending or descending.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -145,6 +178,9 @@ pub struct Plan {
     /// Entities that must have no related row ("orders without payments").
     #[serde(default)]
     pub without: Vec<String>,
+    /// Conditions on a measure per row ("customers with more than one order").
+    #[serde(default)]
+    pub having: Vec<Having>,
     /// The period the question names.
     #[serde(default = "all_time")]
     pub period: Period,
@@ -175,6 +211,7 @@ impl Plan {
             share_of: Vec::new(),
             with: Vec::new(),
             without: Vec::new(),
+            having: Vec::new(),
             period: Period::All,
             order_by: None,
             order: None,
@@ -197,6 +234,14 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_name_is_one_serde_reads() {
+        for name in Kind::ALL {
+            let kind: Kind = serde_json::from_value(Value::String(name.into())).unwrap();
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+        }
+    }
 
     #[test]
     fn a_reply_is_read_whole_or_from_the_first_object() {

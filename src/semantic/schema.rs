@@ -36,6 +36,16 @@ pub fn schema(catalog: &Catalog) -> Value {
         "additionalProperties": false,
     });
     let filters = json!({ "type": "array", "items": filter, "maxItems": 5 });
+    let having = json!({
+        "type": "object",
+        "properties": {
+            "measure": { "enum": measures },
+            "op": { "enum": ["gt", "gte", "lt", "lte", "eq"] },
+            "value": { "type": "number" },
+        },
+        "required": ["measure", "op", "value"],
+        "additionalProperties": false,
+    });
     let entities: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
     let mut sortable: Vec<Value> = measures.iter().map(|m| json!(m)).collect();
     sortable.extend(groupable.iter().map(|g| json!(g)));
@@ -51,12 +61,13 @@ pub fn schema(catalog: &Catalog) -> Value {
             "share_of": filters,
             "with": { "type": "array", "items": { "enum": entities }, "maxItems": 2 },
             "without": { "type": "array", "items": { "enum": entities }, "maxItems": 2 },
+            "having": { "type": "array", "items": having, "maxItems": 2 },
             "period": { "enum": periods },
             "order_by": { "enum": sortable },
             "order": { "enum": ["desc", "asc", null] },
             "limit": { "type": ["integer", "null"], "minimum": 1, "maximum": 1000 },
         },
-        "required": ["kind", "measures", "group_by", "filters", "share_of", "with", "without", "period", "order_by", "order", "limit"],
+        "required": ["kind", "measures", "group_by", "filters", "share_of", "with", "without", "having", "period", "order_by", "order", "limit"],
         "additionalProperties": false,
     })
 }

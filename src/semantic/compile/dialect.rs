@@ -5,7 +5,7 @@ use super::CompileError;
 use crate::guard::Dialect;
 use crate::semantic::catalog::{Catalog, Entity};
 use crate::semantic::plan::Grain;
-use sqlparser::ast::{Expr, Ident, visit_expressions_mut};
+use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, visit_expressions_mut};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 use std::ops::ControlFlow;
@@ -97,4 +97,47 @@ pub(super) fn qualify(
         )));
     }
     Ok((expr.to_string(), reached))
+}
+
+/// An aggregate expression counted only over rows that meet `condition`: each aggregate's argument
+/// becomes `CASE WHEN condition THEN argument END` (`COUNT(*)` counts `1`s), so a whole-expression
+/// measure (`SUM(a) / COUNT(DISTINCT b)`) can be taken per period or under a default filter just like a
+/// plain sum. Aggregates ignore the NULLs the `CASE` leaves for the other rows.
+pub(super) fn conditioned(dialect: Dialect, text: &str, condition: &str) -> Result<String, CompileError> {
+    let invalid = |e: &dyn std::fmt::Display| CompileError::Invalid(format!("`{text}` does not parse: {e}"));
+    let parser_dialect = dialect.parser();
+    let mut parser = Parser::new(parser_dialect.as_ref()).try_with_sql(text).map_err(|e| invalid(&e))?;
+    let mut expr = parser.parse_expr().map_err(|e| invalid(&e))?;
+    // Each aggregate's argument is swapped for a marker, then the marker's text for the CASE: the
+    // condition holds `:name` parameters, which are kept out of the parser.
+    let mut arguments = Vec::new();
+    let _ = visit_expressions_mut(&mut expr, |expr| {
+        if let Expr::Function(function) = expr
+            && AGGREGATES.contains(&function.name.to_string().to_uppercase().as_str())
+            && let FunctionArguments::List(list) = &mut function.args
+            && let [FunctionArg::Unnamed(argument)] = list.args.as_mut_slice()
+        {
+            let text = match &*argument {
+                FunctionArgExpr::Wildcard => "1".to_string(),
+                other => other.to_string(),
+            };
+            *argument = FunctionArgExpr::Expr(Expr::Identifier(Ident::new(marker(arguments.len()))));
+            arguments.push(text);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if arguments.is_empty() {
+        return Err(CompileError::Invalid(format!("`{text}` has no aggregate to take under a condition")));
+    }
+    let mut sql = expr.to_string();
+    for (index, argument) in arguments.iter().enumerate() {
+        sql = sql.replacen(&marker(index), &format!("CASE WHEN {condition} THEN {argument} END"), 1);
+    }
+    Ok(sql)
+}
+
+const AGGREGATES: [&str; 5] = ["SUM", "COUNT", "AVG", "MIN", "MAX"];
+
+fn marker(index: usize) -> String {
+    format!("picovis_argument_{index}_")
 }

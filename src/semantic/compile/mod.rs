@@ -11,9 +11,11 @@
 
 mod dialect;
 mod joins;
+mod window;
 
 use super::catalog::{Aggregation, Catalog, DimensionKind, Entity, Measure};
-use super::plan::{Direction, Filter, Grain, Kind, Op, Plan};
+use super::period::DateRange;
+use super::plan::{Direction, Filter, Grain, Having, Kind, Op, Plan};
 use crate::guard::{Dialect, Param};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
@@ -77,13 +79,69 @@ pub fn compile(
     Ok(Compiled { sql, params, plan })
 }
 
+/// A category's values as the catalog spells them: a model writes what the question says ("kitchen",
+/// "laptops"), the column holds `Kitchen` and `Laptop`. A value that matches one of the category's
+/// values ignoring case, or ignoring a plural `s`, becomes that value; anything else is left for the
+/// compiler to refuse.
+fn canonical_values(catalog: &Catalog, filter: &mut Filter) {
+    let Some((_, dimension)) = catalog.dimension(&filter.field) else { return };
+    if dimension.kind != DimensionKind::Category || dimension.values.is_empty() {
+        return;
+    }
+    let singular = |text: &str| text.strip_suffix('s').unwrap_or(text).to_lowercase();
+    let fix = |value: &mut serde_json::Value| {
+        let Some(text) = value.as_str() else { return };
+        if dimension.values.iter().any(|v| v == text) {
+            return;
+        }
+        let found = dimension.values.iter().find(|v| v.eq_ignore_ascii_case(text)).or_else(|| {
+            let wanted = singular(text);
+            let mut near = dimension.values.iter().filter(|v| singular(v) == wanted);
+            near.next().filter(|_| near.next().is_none())
+        });
+        if let Some(found) = found {
+            *value = serde_json::Value::String(found.clone());
+        }
+    };
+    match &mut filter.value {
+        serde_json::Value::Array(values) => values.iter_mut().for_each(fix),
+        value => fix(value),
+    }
+}
+
 /// The plan as it is compiled. A measure it sorts by but does not ask for is asked for (a top N "by
 /// revenue" shows the revenue). Filters on the very time field that a named period bounds are dropped
 /// unless they narrow it (a date strictly inside the period): the period's dates are computed by code,
 /// and a small model that restates them as `gte`/`lt` filters often gets them wrong (on the dev split,
-/// "items sold last month" came with this month's dates and an empty answer).
+/// "items sold last month" came with this month's dates and an empty answer). Category values are
+/// spelled as the catalog spells them (`canonical_values`), a `having` on the base entity's own
+/// measure is dropped, and so are a trend's sort by a measure when it has no limit and a share's grouping
+/// by the field its condition tests.
 fn settled(catalog: &Catalog, plan: &Plan, today: NaiveDate) -> Plan {
     let mut plan = plan.clone();
+    for filter in plan.filters.iter_mut().chain(plan.share_of.iter_mut()) {
+        canonical_values(catalog, filter);
+    }
+    // Grouping a share by the very field its condition tests makes every share 0 or 100 %: such a
+    // field is the condition, not a group (dev split: "percent of orders through the mobile app in each
+    // year" grouped by channel too).
+    let tested: Vec<String> = plan.share_of.iter().map(|f| f.field.clone()).collect();
+    if plan.kind == Kind::Share && plan.group_by.len() > 1 {
+        plan.group_by.retain(|g| !tested.contains(g));
+    }
+    // A series is read in time order: a sort by a measure with no limit (a small model's habit) is
+    // dropped from a trend.
+    if matches!(plan.kind, Kind::Trend | Kind::RunningTotal)
+        && plan.limit.is_none()
+        && plan.order_by.as_ref().is_some_and(|o| plan.measures.contains(o))
+    {
+        plan.order_by = None;
+        plan.order = None;
+    }
+    // A measure of the base entity's own rows, per row of it, is that one row: a small model adds
+    // `customer_count > 0` to "customers who signed up each month" (dev split); it says nothing.
+    let own = plan.measures.first().and_then(|m| catalog.measure(m)).map(|(e, _)| e.name.clone());
+    plan.having.retain(|h| catalog.measure(&h.measure).map(|(e, _)| e.name.clone()) != own || own.is_none());
     if let Some(name) = &plan.order_by
         && catalog.measure(name).is_some()
         && !plan.measures.contains(name)
@@ -130,6 +188,8 @@ struct Field<'a> {
     sql: String,
     alias: String,
     kind: DimensionKind,
+    /// A time field with a grain (`orders.ordered_at:month`).
+    grained: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -169,37 +229,51 @@ impl<'a> Compiler<'a> {
         for field in &fields {
             self.needed.insert(field.entity.name.clone());
         }
+        let grained = fields.iter().any(|f| f.grained);
+        // Two whole periods side by side: the plan's period and the one before it, or a year before.
+        let earlier = match plan.kind {
+            Kind::ComparePrevious if !grained => Some(plan.period.previous(today)),
+            Kind::CompareYearAgo if grained => {
+                return Err(CompileError::Invalid(
+                    "compare_year_ago compares one whole period; for each grain against the one before \
+                     it, use compare_previous"
+                        .into(),
+                ));
+            }
+            Kind::CompareYearAgo => Some(plan.period.year_earlier(today)),
+            _ => None,
+        };
+        if matches!(earlier, Some(None)) {
+            return Err(CompileError::Invalid(
+                "a comparison names its period (last_month, this_year...), not all".into(),
+            ));
+        }
         let mut conditions = Vec::new();
         for filter in &plan.filters {
             conditions.push(self.filter(filter)?);
         }
+        // For two periods: the condition of each, which its measure columns count under.
+        let mut periods = None;
         if let Some(range) = plan.period.range(today) {
             let (entity, time) = self.time_field(plan, base, &measures)?;
             self.needed.insert(entity.name.clone());
             let column = self.dimension_sql(entity, time)?;
-            let from = self.date_param(range.from);
-            let to = self.date_param(range.to);
-            conditions.push(format!("{column} >= {from} AND {column} < {to}"));
+            match earlier.flatten() {
+                Some(before) => {
+                    let (now, then) = (self.between(&column, range), self.between(&column, before));
+                    conditions.push(format!("(({now}) OR ({then}))"));
+                    periods = Some((self.between(&column, range), self.between(&column, before)));
+                }
+                None => conditions.push(self.between(&column, range)),
+            }
         }
         let share: Vec<String> = plan.share_of.iter().map(|f| self.filter(f)).collect::<Result<_, _>>()?;
-        if plan.kind == Kind::Share && share.is_empty() {
-            return Err(CompileError::Invalid("a share names the condition in `share_of`".into()));
-        }
         // Measure expressions (and their default filters) may reach other entities: render them
         // before the joins are chosen.
         let single = measures.len() == 1;
         let mut rendered = Vec::new();
         for (entity, measure) in &measures {
-            // The entities an expression reaches are the ones it is written to aggregate over.
-            let (expr, reach) = match measure.expr.as_deref() {
-                Some(text) => {
-                    let (sql, reached) = dialect::qualify(self.dialect, self.catalog, entity, text)?;
-                    self.needed.extend(reached.iter().cloned());
-                    (Some(sql), reached)
-                }
-                None => (None, Vec::new()),
-            };
-            let filter = measure.filter.as_deref().map(|f| self.expr(entity, f)).transpose()?;
+            let Rendered { expr, filter, reach } = self.render(entity, measure)?;
             rendered.push((*entity, *measure, expr, filter, reach));
         }
         for entity in plan.with.iter().chain(&plan.without) {
@@ -228,25 +302,64 @@ impl<'a> Compiler<'a> {
             }
         }
         let share_condition = (!share.is_empty()).then(|| share.join(" AND "));
+        if periods.is_some() && share_condition.is_some() {
+            return Err(CompileError::Invalid(
+                "a comparison of two periods takes no `share_of`; ask for the share in each period".into(),
+            ));
+        }
+        // The column a measure is sorted by, where it is not the measure's own (two periods).
+        let mut sorted = BTreeMap::new();
         for (entity, measure, expr, filter, reach) in &rendered {
-            // A whole-expression measure (revenue per order) reaches its many rows on purpose; a join
-            // to any other many side would still repeat them.
-            let fanned = match measure.agg {
-                Aggregation::Expr => tree.fans_out_beyond(&entity.name, reach),
-                _ => tree.fans_out(&entity.name),
-            };
+            let fanned = fanned(&tree, entity, measure, reach);
             if single && let Some(filter) = filter {
                 conditions.push(filter.clone());
             }
             let filter = if single { None } else { filter.as_deref() };
-            let sql =
-                self.aggregate(entity, measure, expr.as_deref(), filter, share_condition.as_deref(), fanned)?;
-            select.push(format!("{sql} AS {}", self.quote(&measure.name)));
+            let Some((now, then)) = &periods else {
+                let sql = self.aggregate(
+                    entity,
+                    measure,
+                    expr.as_deref(),
+                    filter,
+                    share_condition.as_deref(),
+                    fanned,
+                )?;
+                select.push(format!("{sql} AS {}", self.quote(&measure.name)));
+                continue;
+            };
+            let under = |period: &str| match filter {
+                Some(filter) => format!("({filter}) AND ({period})"),
+                None => period.to_string(),
+            };
+            let current =
+                self.aggregate(entity, measure, expr.as_deref(), Some(&under(now)), None, fanned.clone())?;
+            let before =
+                self.aggregate(entity, measure, expr.as_deref(), Some(&under(then)), None, fanned)?;
+            let named = format!("{}_{}", measure.name, plan.period.as_str());
+            select.push(format!("{current} AS {}", self.quote(&named)));
+            let label = match plan.kind {
+                Kind::CompareYearAgo => format!("{}_a_year_earlier", plan.period.as_str()),
+                _ => plan.period.previous_label().to_string(),
+            };
+            select.push(format!("{before} AS {}", self.quote(&format!("{}_{label}", measure.name))));
+            if single {
+                select.push(format!("{current} - {before} AS {}", self.quote("change")));
+                select.push(format!(
+                    "100.0 * ({current} - {before}) / NULLIF({before}, 0) AS {}",
+                    self.quote("change_percent")
+                ));
+                sorted.insert(measure.name.clone(), "change".to_string());
+            } else {
+                sorted.insert(measure.name.clone(), named);
+            }
         }
         for (entity, negate) in
             plan.with.iter().map(|e| (e, false)).chain(plan.without.iter().map(|e| (e, true)))
         {
             conditions.push(self.exists(&tree, entity, negate)?);
+        }
+        for having in &plan.having {
+            conditions.push(self.having(base, having)?);
         }
         // A list through a join that repeats its rows (customers filtered on their payments) lists
         // each row once.
@@ -259,7 +372,20 @@ impl<'a> Compiler<'a> {
         if !measures.is_empty() && !fields.is_empty() {
             sql.push_str(&format!(" GROUP BY {}", group.join(", ")));
         }
-        if let Some(order) = self.order(plan, &measures, &fields)? {
+        let over = match plan.kind {
+            Kind::RunningTotal => Some(window::Over::Running),
+            Kind::ComparePrevious if grained => Some(window::Over::Previous),
+            Kind::Share if share.is_empty() => Some(window::Over::ShareOfTotal),
+            _ => None,
+        };
+        if let Some(over) = over {
+            let columns: Vec<window::Column<'_>> =
+                fields.iter().map(|f| window::Column { alias: &f.alias, grain: f.grained }).collect();
+            let figures: Vec<(&str, Aggregation)> =
+                measures.iter().map(|(_, m)| (m.name.as_str(), m.agg)).collect();
+            sql = window::wrap(&sql, over, &columns, &figures, &|name| self.quote(name))?;
+        }
+        if let Some(order) = self.order(plan, &measures, &fields, &sorted, over.is_some())? {
             sql.push_str(&format!(" ORDER BY {order}"));
         }
         if let Some(limit) = plan.limit {
@@ -294,7 +420,7 @@ impl<'a> Compiler<'a> {
             Some(_) => return Err(CompileError::Invalid(format!("`{path}` is not a time field"))),
             None => (column, dimension.name.clone()),
         };
-        Ok(Field { entity, sql, alias, kind: dimension.kind })
+        Ok(Field { entity, sql, alias, kind: dimension.kind, grained: grain.is_some() })
     }
 
     /// The SQL of `entity`'s dimension `name`, qualified with the entity's alias.
@@ -336,6 +462,22 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// A measure's expression and default filter, qualified, noting the entities they reach (which the
+    /// joins must include).
+    fn render(&mut self, entity: &Entity, measure: &Measure) -> Result<Rendered, CompileError> {
+        // The entities an expression reaches are the ones it is written to aggregate over.
+        let (expr, reach) = match measure.expr.as_deref() {
+            Some(text) => {
+                let (sql, reached) = dialect::qualify(self.dialect, self.catalog, entity, text)?;
+                self.needed.extend(reached.iter().cloned());
+                (Some(sql), reached)
+            }
+            None => (None, Vec::new()),
+        };
+        let filter = measure.filter.as_deref().map(|f| self.expr(entity, f)).transpose()?;
+        Ok(Rendered { expr, filter, reach })
+    }
+
     /// A catalog expression with its columns qualified: bare names belong to `owner`, `entity.column`
     /// to that entity (which the joins must then reach).
     fn expr(&mut self, owner: &Entity, text: &str) -> Result<String, CompileError> {
@@ -357,6 +499,13 @@ impl<'a> Compiler<'a> {
             _ => Param::Date(date),
         };
         self.param(value)
+    }
+
+    /// `column` within `range`: from its first day, up to (not including) the day after its last.
+    fn between(&mut self, column: &str, range: DateRange) -> String {
+        let from = self.date_param(range.from);
+        let to = self.date_param(range.to);
+        format!("{column} >= {from} AND {column} < {to}")
     }
 
     fn filter(&mut self, filter: &Filter) -> Result<String, CompileError> {
@@ -489,13 +638,19 @@ impl<'a> Compiler<'a> {
             (Aggregation::Sum, Some(expr)) => ("SUM", expr.to_string(), false),
             (Aggregation::Avg, Some(expr)) => ("AVG", expr.to_string(), false),
             (Aggregation::Expr, Some(expr)) => {
-                if share.is_some() || filter.is_some() {
-                    return Err(CompileError::Unsupported);
+                if share.is_some() {
+                    return Err(CompileError::Invalid(format!(
+                        "a share of {} (a ratio of its own) means nothing",
+                        measure.name
+                    )));
                 }
                 if let Some(other) = fanned {
                     return Err(fan_out(other));
                 }
-                return Ok(expr.to_string());
+                return match filter {
+                    Some(filter) => dialect::conditioned(self.dialect, expr, filter),
+                    None => Ok(expr.to_string()),
+                };
             }
             (_, None) => return Err(CompileError::Invalid(format!("{} has no expression", measure.name))),
         };
@@ -543,6 +698,49 @@ impl<'a> Compiler<'a> {
         ))
     }
 
+    /// `base.key IN (the keys of base rows whose measure, over their related rows, compares as asked)`:
+    /// the measure's rows joined up to `base` along declared joins, grouped by base's key.
+    fn having(&mut self, base: &Entity, having: &Having) -> Result<String, CompileError> {
+        let (entity, measure) = self
+            .catalog
+            .measure(&having.measure)
+            .ok_or_else(|| CompileError::Unknown(having.measure.clone()))?;
+        let symbol = match having.op {
+            Op::Gt => ">",
+            Op::Gte => ">=",
+            Op::Lt => "<",
+            Op::Lte => "<=",
+            Op::Eq => "=",
+            _ => {
+                return Err(CompileError::Invalid(format!(
+                    "{}: a measure per row compares with gt, gte, lt, lte or eq",
+                    having.measure
+                )));
+            }
+        };
+        let value = match having.value.as_i64() {
+            Some(n) => Param::Int(n),
+            None => Param::Float(having.value.as_f64().ok_or_else(|| {
+                CompileError::Invalid(format!("{}: a measure per row compares with a number", having.measure))
+            })?),
+        };
+        // The subquery's entities are its own: the outer statement's joins are already chosen.
+        let outer = std::mem::take(&mut self.needed);
+        self.needed.insert(base.name.clone());
+        let rendered = self.render(entity, measure);
+        let tree = joins::Tree::connect(self.catalog, &entity.name, &self.needed);
+        self.needed = outer;
+        let (Rendered { expr, filter, reach }, tree) = (rendered?, tree?);
+        let fanned = fanned(&tree, entity, measure, &reach);
+        let aggregate = self.aggregate(entity, measure, expr.as_deref(), filter.as_deref(), None, fanned)?;
+        let key = format!("{}.{}", self.quote(&base.name), self.quote(&base.key));
+        let bound = self.param(value);
+        Ok(format!(
+            "{key} IN (SELECT {key} FROM {} GROUP BY {key} HAVING {aggregate} {symbol} {bound})",
+            self.joins(&tree)?
+        ))
+    }
+
     fn table(&self, entity: &Entity) -> String {
         match &entity.schema {
             Some(schema) => format!("{}.{}", self.quote(schema), self.quote(&entity.table)),
@@ -571,22 +769,29 @@ impl<'a> Compiler<'a> {
         Ok(sql)
     }
 
+    /// ORDER BY: the plan's `order_by` (a measure, by its column in `sorted` if it has one there, or a
+    /// field), else a top N's first measure, else the time grain ascending. Over a `wrapped` statement
+    /// only its columns can be sorted by.
     fn order(
         &mut self,
         plan: &Plan,
         measures: &[(&Entity, &Measure)],
         fields: &[Field<'_>],
+        sorted: &BTreeMap<String, String>,
+        wrapped: bool,
     ) -> Result<Option<String>, CompileError> {
         let direction = match plan.order.unwrap_or_default() {
             Direction::Desc => "DESC",
             Direction::Asc => "ASC",
         };
+        let column = |name: &'_ str| sorted.get(name).cloned().unwrap_or_else(|| name.to_string());
         let by = match plan.order_by.as_deref() {
-            Some(name) if measures.iter().any(|(_, m)| m.name == name) => self.quote(name),
+            Some(name) if measures.iter().any(|(_, m)| m.name == name) => self.quote(&column(name)),
             Some(name) if plan.group_by.iter().any(|g| g == name) => {
                 let position = plan.group_by.iter().position(|g| g == name).unwrap_or(0);
                 self.quote(&fields[position].alias)
             }
+            Some(_) if wrapped => return Ok(None),
             Some(name) => {
                 let field = self.field(name)?;
                 self.needed.insert(field.entity.name.clone());
@@ -598,7 +803,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             None if plan.kind == Kind::Top => match measures.first() {
-                Some((_, measure)) => self.quote(&measure.name),
+                Some((_, measure)) => self.quote(&column(&measure.name)),
                 None => return Ok(None),
             },
             None => match fields.iter().find(|f| f.kind == DimensionKind::Time) {
@@ -607,6 +812,24 @@ impl<'a> Compiler<'a> {
             },
         };
         Ok(Some(format!("{by} {direction}")))
+    }
+}
+
+/// A measure rendered for one statement.
+struct Rendered {
+    expr: Option<String>,
+    filter: Option<String>,
+    /// The entities its expression names.
+    reach: Vec<String>,
+}
+
+/// The entity whose join repeats a measure's rows, if any. A whole-expression measure (revenue per
+/// order) reaches the many rows its expression names on purpose; a join to any other many side would
+/// still repeat them.
+fn fanned(tree: &joins::Tree, entity: &Entity, measure: &Measure, reach: &[String]) -> Option<String> {
+    match measure.agg {
+        Aggregation::Expr => tree.fans_out_beyond(&entity.name, reach),
+        _ => tree.fans_out(&entity.name),
     }
 }
 

@@ -13,14 +13,14 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 15).unwrap()
 }
 
+/// The plan `json` compiled over the demo catalog for `dialect`, on 2026-11-15.
+fn on_demo(json: &str, dialect: Dialect) -> Result<Compiled, CompileError> {
+    compile(&demo(), &plan(json), dialect, today())
+}
+
 #[test]
 fn a_top_n_joins_along_declared_keys_and_binds_its_dates() {
-    let compiled = compile(
-        &demo(),
-        &plan(r#"{"kind":"top","measures":["revenue"],"group_by":["products.name"],"filters":[],"period":"last_quarter","order_by":"revenue","order":"desc","limit":5}"#),
-        Dialect::Sqlite,
-        today(),
-    )
+    let compiled = on_demo(r#"{"kind":"top","measures":["revenue"],"group_by":["products.name"],"filters":[],"period":"last_quarter","order_by":"revenue","order":"desc","limit":5}"#, Dialect::Sqlite)
     .unwrap();
     assert_eq!(
         compiled.sql,
@@ -36,12 +36,7 @@ fn a_top_n_joins_along_declared_keys_and_binds_its_dates() {
 
 #[test]
 fn values_are_parameters_never_text() {
-    let compiled = compile(
-        &demo(),
-        &plan(r#"{"kind":"list","measures":[],"group_by":["customers.name"],"filters":[{"field":"customers.name","op":"eq","value":"O'Brien'; DROP TABLE x --"}],"period":"all"}"#),
-        Dialect::Mysql,
-        today(),
-    )
+    let compiled = on_demo(r#"{"kind":"list","measures":[],"group_by":["customers.name"],"filters":[{"field":"customers.name","op":"eq","value":"O'Brien'; DROP TABLE x --"}],"period":"all"}"#, Dialect::Mysql)
     .unwrap();
     assert!(!compiled.sql.contains("O'Brien"), "{}", compiled.sql);
     assert_eq!(compiled.params["p1"], Param::Text("O'Brien'; DROP TABLE x --".into()));
@@ -54,23 +49,16 @@ fn values_are_parameters_never_text() {
 
 #[test]
 fn a_category_value_must_be_one_of_its_values() {
-    let error = compile(
-        &demo(),
-        &plan(r#"{"kind":"value","measures":["order_count"],"group_by":[],"filters":[{"field":"orders.channel","op":"in","value":["physical"]}],"period":"all"}"#),
-        Dialect::Sqlite,
-        today(),
-    )
+    let error = on_demo(r#"{"kind":"value","measures":["order_count"],"group_by":[],"filters":[{"field":"orders.channel","op":"in","value":["physical"]}],"period":"all"}"#, Dialect::Sqlite)
     .unwrap_err();
     assert!(error.to_string().contains("\"physical\" is not one of its values"), "{error}");
 }
 
 #[test]
 fn other_kinds_are_for_the_sql_writer() {
-    let error = compile(
-        &demo(),
-        &plan(r#"{"kind":"other","measures":["revenue"],"group_by":[],"filters":[],"period":"all"}"#),
+    let error = on_demo(
+        r#"{"kind":"other","measures":["revenue"],"group_by":[],"filters":[],"period":"all"}"#,
         Dialect::Sqlite,
-        today(),
     );
     assert_eq!(error, Err(CompileError::Unsupported));
 }
@@ -114,12 +102,7 @@ fn a_named_period_wins_over_date_filters_on_its_own_field() {
 
 #[test]
 fn fields_of_one_name_from_two_entities_get_distinct_columns() {
-    let compiled = compile(
-        &demo(),
-        &plan(r#"{"kind":"breakdown","measures":["revenue"],"group_by":["products.name","categories.name"],"filters":[],"period":"all"}"#),
-        Dialect::Sqlite,
-        today(),
-    )
+    let compiled = on_demo(r#"{"kind":"breakdown","measures":["revenue"],"group_by":["products.name","categories.name"],"filters":[],"period":"all"}"#, Dialect::Sqlite)
     .unwrap();
     assert!(
         compiled.sql.starts_with(
@@ -132,11 +115,9 @@ fn fields_of_one_name_from_two_entities_get_distinct_columns() {
 
 #[test]
 fn a_second_measure_of_another_entity_is_joined_and_not_fanned_out() {
-    let compiled = compile(
-        &demo(),
-        &plan(r#"{"kind":"value","measures":["revenue","order_count"],"group_by":[],"filters":[],"period":"all"}"#),
+    let compiled = on_demo(
+        r#"{"kind":"value","measures":["revenue","order_count"],"group_by":[],"filters":[],"period":"all"}"#,
         Dialect::Sqlite,
-        today(),
     )
     .unwrap();
     assert!(compiled.sql.contains("JOIN \"orders\""), "{}", compiled.sql);
@@ -145,12 +126,7 @@ fn a_second_measure_of_another_entity_is_joined_and_not_fanned_out() {
 
 #[test]
 fn sorting_by_a_measure_asks_for_it() {
-    let compiled = compile(
-        &demo(),
-        &plan(r#"{"kind":"top","measures":[],"group_by":["products.name"],"filters":[],"period":"all","order_by":"revenue","order":"desc","limit":3}"#),
-        Dialect::Sqlite,
-        today(),
-    )
+    let compiled = on_demo(r#"{"kind":"top","measures":[],"group_by":["products.name"],"filters":[],"period":"all","order_by":"revenue","order":"desc","limit":3}"#, Dialect::Sqlite)
     .unwrap();
     assert!(compiled.sql.contains("AS \"revenue\""), "{}", compiled.sql);
     assert!(compiled.sql.ends_with("ORDER BY \"revenue\" DESC LIMIT 3"), "{}", compiled.sql);
@@ -158,12 +134,7 @@ fn sorting_by_a_measure_asks_for_it() {
 
 #[test]
 fn a_list_through_a_repeating_join_lists_each_row_once() {
-    let compiled = compile(
-        &demo(),
-        &plan(r#"{"kind":"list","measures":[],"group_by":["customers.name"],"filters":[{"field":"orders.channel","op":"in","value":["store"]}],"period":"all"}"#),
-        Dialect::Sqlite,
-        today(),
-    )
+    let compiled = on_demo(r#"{"kind":"list","measures":[],"group_by":["customers.name"],"filters":[{"field":"orders.channel","op":"in","value":["store"]}],"period":"all"}"#, Dialect::Sqlite)
     .unwrap();
     assert!(compiled.sql.starts_with("SELECT DISTINCT \"customers\".name"), "{}", compiled.sql);
 }
@@ -199,7 +170,7 @@ fn a_whole_expression_measure_may_reach_its_own_rows_but_not_be_repeated_by_othe
         let json = format!(
             r#"{{"kind":"breakdown","measures":["average_order_value"],"group_by":["{field}"],"filters":[],"period":"all"}}"#
         );
-        compile(&demo(), &plan(&json), Dialect::Sqlite, today())
+        on_demo(&json, Dialect::Sqlite)
     };
     // Orders per segment reach their lines on purpose.
     assert!(compile_by("customers.segment").is_ok());
@@ -209,4 +180,134 @@ fn a_whole_expression_measure_may_reach_its_own_rows_but_not_be_repeated_by_othe
         "{:?}",
         compile_by("payments.method")
     );
+}
+
+#[test]
+fn two_periods_are_counted_side_by_side_with_their_change() {
+    let compiled = on_demo(r#"{"kind":"compare_previous","measures":["order_count"],"group_by":[],"filters":[],"period":"last_month"}"#, Dialect::Postgres)
+    .unwrap();
+    let now = "\"orders\".ordered_at >= :p5 AND \"orders\".ordered_at < :p6";
+    let then = "\"orders\".ordered_at >= :p7 AND \"orders\".ordered_at < :p8";
+    assert_eq!(
+        compiled.sql,
+        format!(
+            "SELECT COUNT(CASE WHEN {now} THEN 1 END) AS \"order_count_last_month\", \
+             COUNT(CASE WHEN {then} THEN 1 END) AS \"order_count_month_before\", \
+             COUNT(CASE WHEN {now} THEN 1 END) - COUNT(CASE WHEN {then} THEN 1 END) AS \"change\", \
+             100.0 * (COUNT(CASE WHEN {now} THEN 1 END) - COUNT(CASE WHEN {then} THEN 1 END)) / NULLIF(COUNT(CASE WHEN {then} THEN 1 END), 0) AS \"change_percent\" \
+             FROM \"orders\" AS \"orders\" WHERE ((\"orders\".ordered_at >= :p1 AND \"orders\".ordered_at < :p2) OR (\"orders\".ordered_at >= :p3 AND \"orders\".ordered_at < :p4))"
+        )
+    );
+    let date = |d: &str| Param::Date(d.parse().unwrap());
+    assert_eq!(compiled.params["p5"], date("2026-10-01"));
+    assert_eq!(compiled.params["p7"], date("2026-09-01"));
+    assert_eq!(compiled.params["p8"], date("2026-10-01"));
+}
+
+#[test]
+fn a_comparison_names_its_period() {
+    for kind in ["compare_previous", "compare_year_ago"] {
+        let error = on_demo(
+            &format!(
+                r#"{{"kind":"{kind}","measures":["order_count"],"group_by":[],"filters":[],"period":"all"}}"#
+            ),
+            Dialect::Sqlite,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("names its period"), "{error}");
+    }
+}
+
+#[test]
+fn running_totals_and_shares_of_the_total_run_over_the_grouped_rows() {
+    let running = on_demo(r#"{"kind":"running_total","measures":["order_count"],"group_by":["orders.channel","orders.ordered_at:month"],"filters":[],"period":"this_year"}"#, Dialect::Mysql)
+    .unwrap();
+    assert!(
+        running.sql.starts_with(
+            "SELECT `channel`, `ordered_at_month`, `order_count`, SUM(`order_count`) OVER (PARTITION BY `channel` \
+             ORDER BY `ordered_at_month` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `order_count_running_total` \
+             FROM (SELECT `orders`.channel AS `channel`"
+        ),
+        "{}",
+        running.sql
+    );
+    assert!(running.sql.ends_with(") AS t ORDER BY `ordered_at_month` ASC"), "{}", running.sql);
+    let without_grain = on_demo(r#"{"kind":"running_total","measures":["order_count"],"group_by":["orders.channel"],"filters":[],"period":"all"}"#, Dialect::Sqlite)
+    .unwrap_err();
+    assert!(without_grain.to_string().contains("with a grain"), "{without_grain}");
+    let averaged = on_demo(r#"{"kind":"share","measures":["average_order_value"],"group_by":["orders.channel"],"filters":[],"period":"all"}"#, Dialect::Sqlite)
+    .unwrap_err();
+    assert!(averaged.to_string().contains("not a sum or a count"), "{averaged}");
+}
+
+#[test]
+fn a_whole_expression_measure_takes_a_condition_in_each_aggregate() {
+    let sql = dialect::conditioned(
+        Dialect::Sqlite,
+        "SUM(\"order_items\".quantity * \"order_items\".unit_price) / COUNT(DISTINCT \"orders\".id)",
+        "\"orders\".status = :p1",
+    )
+    .unwrap();
+    assert_eq!(
+        sql,
+        "SUM(CASE WHEN \"orders\".status = :p1 THEN \"order_items\".quantity * \"order_items\".unit_price END) \
+         / COUNT(DISTINCT CASE WHEN \"orders\".status = :p1 THEN \"orders\".id END)"
+    );
+    assert!(dialect::conditioned(Dialect::Sqlite, "\"orders\".id + 1", "TRUE").is_err());
+}
+
+#[test]
+fn category_values_are_spelled_as_the_catalog_spells_them() {
+    let mut catalog = demo();
+    let categories = catalog.entities.iter_mut().find(|e| e.name == "categories").unwrap();
+    categories.dimensions.iter_mut().find(|d| d.name == "name").unwrap().values =
+        vec!["Kitchen".into(), "Laptop".into(), "Smart Home".into()];
+    let compiled = compile(
+        &catalog,
+        &plan(r#"{"kind":"value","measures":["product_count"],"group_by":[],"filters":[{"field":"categories.name","op":"in","value":["kitchen","laptops","smart home"]}],"period":"all"}"#),
+        Dialect::Sqlite,
+        today(),
+    )
+    .unwrap();
+    let values: Vec<_> = compiled.params.values().cloned().collect();
+    assert_eq!(
+        values,
+        [Param::Text("Kitchen".into()), Param::Text("Laptop".into()), Param::Text("Smart Home".into())]
+    );
+    let unknown = compile(
+        &catalog,
+        &plan(
+            r#"{"kind":"value","measures":["product_count"],"group_by":[],"filters":[{"field":"categories.name","op":"eq","value":"garden"}],"period":"all"}"#,
+        ),
+        Dialect::Sqlite,
+        today(),
+    );
+    assert!(unknown.is_err());
+}
+
+#[test]
+fn a_having_on_the_counted_entity_itself_is_dropped() {
+    let compiled = on_demo(r#"{"kind":"value","measures":["customer_count"],"group_by":[],"filters":[],"having":[{"measure":"customer_count","op":"gt","value":0}],"period":"all"}"#, Dialect::Sqlite)
+    .unwrap();
+    assert_eq!(compiled.sql, "SELECT COUNT(*) AS \"customer_count\" FROM \"customers\" AS \"customers\"");
+    assert!(compiled.plan.having.is_empty());
+    let kept = on_demo(r#"{"kind":"value","measures":["customer_count"],"group_by":[],"filters":[],"having":[{"measure":"order_count","op":"gt","value":1}],"period":"all"}"#, Dialect::Sqlite)
+    .unwrap();
+    assert!(
+        kept.sql
+            .contains("\"customers\".\"id\" IN (SELECT \"customers\".\"id\" FROM \"orders\" AS \"orders\""),
+        "{}",
+        kept.sql
+    );
+}
+
+#[test]
+fn a_share_is_not_grouped_by_the_field_its_condition_tests() {
+    let compiled = on_demo(
+        r#"{"kind":"share","measures":["order_count"],"group_by":["orders.channel","orders.ordered_at:year"],"filters":[],"share_of":[{"field":"orders.channel","op":"in","value":["mobile"]}],"period":"all"}"#,
+        Dialect::Sqlite,
+    )
+    .unwrap();
+    assert_eq!(compiled.plan.group_by, ["orders.ordered_at:year"]);
+    assert!(compiled.sql.contains("GROUP BY 1 "), "{}", compiled.sql);
 }
