@@ -246,11 +246,7 @@ pub fn scope(plan: &Plan, catalog: &Catalog, today: chrono::NaiveDate) -> Option
             serde_json::Value::String(text) => format!(" {text}"),
             other => format!(" {other}"),
         };
-        let op = serde_json::to_value(filter.op)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-            .unwrap_or_default();
-        parts.push(format!("{} {op}{value}", filter.field));
+        parts.push(format!("{} {}{value}", filter.field, filter.op.words()));
     }
     for entity in &plan.with {
         parts.push(format!("only with {entity}"));
@@ -259,8 +255,7 @@ pub fn scope(plan: &Plan, catalog: &Catalog, today: chrono::NaiveDate) -> Option
         parts.push(format!("only without {entity}"));
     }
     for having in &plan.having {
-        let op = serde_json::to_value(having.op).ok().and_then(|v| v.as_str().map(str::to_string));
-        parts.push(format!("only where {} {} {}", having.measure, op.unwrap_or_default(), having.value));
+        parts.push(format!("only where {} {} {}", having.measure, having.op.words(), having.value));
     }
     let units: Vec<String> = plan
         .measures

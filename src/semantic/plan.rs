@@ -76,6 +76,19 @@ impl Grain {
     /// Every grain, as plans write them.
     pub const NAMES: [&'static str; 7] = ["day", "week", "month", "quarter", "year", "hour", "weekday"];
 
+    /// The name plans use (`month`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+            Grain::Hour => "hour",
+            Grain::Weekday => "weekday",
+        }
+    }
+
     /// The grain called `name`.
     pub fn parse(name: &str) -> Option<Grain> {
         serde_json::from_value(Value::String(name.to_string())).ok()
@@ -112,6 +125,16 @@ pub enum Op {
     IsNull,
     /// Present (not NULL).
     NotNull,
+}
+
+impl Op {
+    /// The name plans use, in words (`not in`, `is null`).
+    pub fn words(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default()
+    }
 }
 
 /// One condition on a field.
@@ -234,6 +257,13 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_grain_name_is_one_serde_reads() {
+        for name in Grain::NAMES {
+            assert_eq!(Grain::parse(name).map(Grain::name), Some(name));
+        }
+    }
 
     #[test]
     fn every_kind_name_is_one_serde_reads() {

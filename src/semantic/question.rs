@@ -7,6 +7,7 @@
 //! breakdown by year.
 
 use super::catalog::Catalog;
+use super::compile::period_field;
 use super::period::Period;
 use super::plan::{Filter, Grain, Kind, Op, Plan};
 use chrono::{Datelike, NaiveDate};
@@ -49,9 +50,9 @@ pub fn amend(catalog: &Catalog, plan: &Plan, question: &str) -> Plan {
     if !grained(&plan)
         && matches!(plan.kind, Kind::Value | Kind::Breakdown | Kind::Trend | Kind::RunningTotal)
         && let Some(grain) = grain_named(&text)
-        && let Some(field) = time_field(catalog, &plan)
+        && let Some(field) = period_field(catalog, &plan)
     {
-        plan.group_by.push(format!("{field}:{}", grain_name(grain)));
+        plan.group_by.push(format!("{field}:{}", grain.name()));
         if plan.kind == Kind::Value {
             plan.kind = Kind::Trend;
         }
@@ -64,7 +65,7 @@ pub fn amend(catalog: &Catalog, plan: &Plan, question: &str) -> Plan {
     }
     if plan.period == Period::All
         && let Some((from, to)) = dates_named(&text)
-        && let Some(field) = time_field(catalog, &plan)
+        && let Some(field) = period_field(catalog, &plan)
         && !plan.filters.iter().any(|f| f.field == field)
     {
         plan.filters.push(Filter { field: field.clone(), op: Op::Gte, value: from.to_string().into() });
@@ -144,10 +145,6 @@ fn grain_named(text: &str) -> Option<Grain> {
     }
 }
 
-fn grain_name(grain: Grain) -> String {
-    serde_json::to_value(grain).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
 /// An exact year or month the question names ("in 2025", "during March 2026"), as a half-open range;
 /// `None` when it names none or more than one.
 fn dates_named(text: &str) -> Option<(NaiveDate, NaiveDate)> {
@@ -185,18 +182,6 @@ fn dates_named(text: &str) -> Option<(NaiveDate, NaiveDate)> {
         [one] => Some(*one),
         _ => None,
     }
-}
-
-/// The time field a plan's period would filter on, as `entity.dimension`: the first measure's entity's
-/// default time field (which may be another entity's, `orders.ordered_at` for order lines), else the
-/// first grouped field's entity's.
-fn time_field(catalog: &Catalog, plan: &Plan) -> Option<String> {
-    let entity = match plan.measures.first() {
-        Some(measure) => catalog.measure(measure)?.0,
-        None => catalog.dimension(plan.group_by.first()?.split(':').next()?)?.0,
-    };
-    let time = entity.time.as_deref()?;
-    Some(if time.contains('.') { time.to_string() } else { format!("{}.{time}", entity.name) })
 }
 
 #[cfg(test)]

@@ -149,19 +149,9 @@ fn settled(catalog: &Catalog, plan: &Plan, today: NaiveDate) -> Plan {
         plan.measures.push(name.clone());
     }
     let Some(range) = plan.period.range(today) else { return plan };
-    let compiler =
-        Compiler { catalog, dialect: Dialect::Sqlite, params: BTreeMap::new(), needed: BTreeSet::new() };
-    let measures: Vec<(&Entity, &Measure)> =
-        plan.measures.iter().filter_map(|m| catalog.measure(m)).collect();
-    let base = measures.first().map(|(entity, _)| *entity).or_else(|| {
-        let first = plan.group_by.first()?;
-        catalog.dimension(first.split(':').next().unwrap_or(first)).map(|(entity, _)| entity)
-    });
-    let Some(base) = base else { return plan };
-    let Ok((entity, time)) = compiler.time_field(&plan, base, &measures) else { return plan };
+    let Some(field) = period_field(catalog, &plan) else { return plan };
     plan.filters.retain(|filter| {
-        let on_period_field =
-            catalog.dimension(&filter.field).is_some_and(|(e, d)| e.name == entity.name && d.name == time);
+        let on_period_field = filter.field == field;
         let narrows = || {
             filter
                 .value
@@ -172,6 +162,22 @@ fn settled(catalog: &Catalog, plan: &Plan, today: NaiveDate) -> Plan {
         !on_period_field || narrows()
     });
     plan
+}
+
+/// The time field (`entity.dimension`) a plan's period filters on, as the compiler chooses it: the
+/// grouped time field, else the first measure's entity's default (which may be another entity's), else
+/// the first grouped field's entity's. `None` when the plan names nothing with a time field.
+pub fn period_field(catalog: &Catalog, plan: &Plan) -> Option<String> {
+    let compiler =
+        Compiler { catalog, dialect: Dialect::Sqlite, params: BTreeMap::new(), needed: BTreeSet::new() };
+    let measures: Vec<(&Entity, &Measure)> =
+        plan.measures.iter().filter_map(|m| catalog.measure(m)).collect();
+    let base = measures.first().map(|(entity, _)| *entity).or_else(|| {
+        let first = plan.group_by.first()?;
+        catalog.dimension(first.split(':').next().unwrap_or(first)).map(|(entity, _)| entity)
+    })?;
+    let (entity, time) = compiler.time_field(plan, base, &measures).ok()?;
+    Some(format!("{}.{time}", entity.name))
 }
 
 struct Compiler<'a> {
@@ -411,11 +417,7 @@ impl<'a> Compiler<'a> {
         let column = self.dimension_sql(entity, &dimension.name)?;
         let (sql, alias) = match grain {
             Some(grain) if dimension.kind == DimensionKind::Time => {
-                let g = serde_json::to_value(grain).ok().and_then(|v| v.as_str().map(str::to_string));
-                (
-                    dialect::grain(self.dialect, grain, &column),
-                    format!("{}_{}", dimension.name, g.unwrap_or_default()),
-                )
+                (dialect::grain(self.dialect, grain, &column), format!("{}_{}", dimension.name, grain.name()))
             }
             Some(_) => return Err(CompileError::Invalid(format!("`{path}` is not a time field"))),
             None => (column, dimension.name.clone()),
