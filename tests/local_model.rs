@@ -85,6 +85,22 @@ async fn a_tool_call_is_grammar_checked_and_arrives_as_a_structured_call() {
 }
 
 #[tokio::test]
+async fn a_plan_leaves_out_its_empty_fields_and_still_compiles() {
+    let model = open(common::QWEN_05B, options());
+    let catalog = picovis::demo::catalog().unwrap();
+    let schema = picovis::semantic::schema::schema(&catalog);
+    let prompt = "<|im_start|>system\nAnswer with a JSON query plan over the demo shop's catalog: measures such as revenue and order_count, fields such as products.name.\nQ: Number of orders per channel last month\nA: {\"kind\":\"breakdown\",\"measures\":[\"order_count\"],\"group_by\":[\"orders.channel\"],\"period\":\"last_month\"}<|im_end|>\n<|im_start|>user\nQ: Top 5 products by revenue last quarter<|im_end|>\n<|im_start|>assistant\n";
+    let (reply, _) = model.complete_schema(prompt, &schema, 256).await.unwrap();
+    let plan = picovis::semantic::Plan::from_reply(&reply).unwrap_or_else(|e| panic!("{e}: {reply}"));
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+    picovis::semantic::compile(&catalog, &plan, picovis::guard::Dialect::Sqlite, today)
+        .unwrap_or_else(|e| panic!("{e}: {reply}"));
+    // The grammar let the model leave fields out, and it did: the reply is shorter than the same plan
+    // with every field spelled out.
+    assert!(reply.len() < serde_json::to_string(&plan).unwrap().len(), "{reply}");
+}
+
+#[tokio::test]
 async fn a_repeated_prompt_prefix_is_read_from_the_cache() {
     let model = open(common::SMOLLM2, options());
     let prefix = "<|im_start|>system\nYou are a careful assistant. ".repeat(20);

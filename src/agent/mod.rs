@@ -23,6 +23,7 @@ pub use answer::{Answer, Query, Stopped};
 pub use cache::AnswerCache;
 pub use events::{Event, step_label};
 pub use factory::AgentFactory;
+pub use plans::system_message as plan_system_message;
 pub use prompt::{SYSTEM_TEMPLATE, render_system, system_prompt};
 pub use setup::Agent;
 pub use stop::StopReason;

@@ -41,7 +41,7 @@ pub(super) fn needs_sql(question: &str) -> bool {
 
 /// The plan prompt's system message for a catalog: instructions, the catalog (fenced: its values come
 /// from the database) and worked examples. The same for every question on the source.
-pub(super) fn system_message(catalog: &Catalog, source: &str, today: chrono::NaiveDate) -> String {
+pub fn system_message(catalog: &Catalog, source: &str, today: chrono::NaiveDate) -> String {
     let instructions = minijinja::Environment::new()
         .render_str(PLAN_TEMPLATE, minijinja::context! { today => today.to_string() })
         .unwrap_or_else(|_| PLAN_TEMPLATE.to_string());
@@ -83,7 +83,7 @@ pub(super) async fn answer(
     let plan = match Plan::from_reply(&reply) {
         // What the question's own words settle (a grain, an exact year, two periods compared) is
         // applied by code.
-        Ok(plan) => crate::semantic::question::amend(&catalog, &plan, question),
+        Ok(plan) => crate::semantic::question::amend(&catalog, &plan, question, agent.today),
         Err(problem) => return Ok(Planned::Declined(Some(problem), true)),
     };
     if plan.kind == Kind::Other {

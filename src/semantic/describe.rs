@@ -199,7 +199,7 @@ pub fn examples(catalog: &Catalog) -> Vec<(String, Plan)> {
 pub fn examples_text(examples: &[(String, Plan)]) -> String {
     let mut text = String::new();
     for (question, plan) in examples {
-        let _ = writeln!(text, "Q: {question}\nA: {}", serde_json::to_string(plan).unwrap_or_default());
+        let _ = writeln!(text, "Q: {question}\nA: {}", plan.compact_json());
     }
     text
 }

@@ -10,6 +10,8 @@ pub mod catalog;
 pub mod check;
 pub mod compile;
 pub mod describe;
+pub mod mentions;
+pub mod named;
 pub mod period;
 pub mod plan;
 pub mod profile;

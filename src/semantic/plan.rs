@@ -242,6 +242,34 @@ impl Plan {
         }
     }
 
+    /// Its fields, in the order a model writes them (the plan schema's order).
+    pub const FIELDS: [&'static str; 12] = [
+        "kind", "measures", "group_by", "filters", "share_of", "with", "without", "having", "period",
+        "order_by", "order", "limit",
+    ];
+
+    /// The plan as JSON in [`Plan::FIELDS`] order, without what it leaves at its defaults (empty lists,
+    /// nulls, `"period":"all"`), as worked examples show it: a model copies their length, and each token
+    /// is a decoding step.
+    pub fn compact_json(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let members: Vec<String> = Plan::FIELDS
+            .iter()
+            .filter_map(|key| {
+                let field = value.get(*key)?;
+                let default = match field {
+                    Value::Null => true,
+                    Value::Array(items) => items.is_empty(),
+                    Value::String(text) => *key == "period" && text == Period::All.as_str(),
+                    _ => false,
+                };
+                let kept = *key == "kind" || *key == "measures" || !default;
+                kept.then(|| format!("{}:{field}", Value::String((*key).to_string())))
+            })
+            .collect();
+        format!("{{{}}}", members.join(","))
+    }
+
     /// Reads a plan from a model's reply: the JSON object itself, or the text from its first `{` to its
     /// last `}` (a reply with words around the object).
     pub fn from_reply(reply: &str) -> Result<Plan, String> {
@@ -284,5 +312,27 @@ mod tests {
         assert_eq!(plan.limit, Some(5));
         assert!(Plan::from_reply("no plan").is_err());
         assert!(Plan::from_reply(r#"{"kind": "top", "measures": [], "bogus": 1}"#).is_err());
+    }
+
+    #[test]
+    fn the_field_order_names_every_field() {
+        let value = serde_json::to_value(Plan::new(Kind::Value)).unwrap();
+        let mut names: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut listed = Plan::FIELDS.to_vec();
+        names.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(names, listed);
+    }
+
+    #[test]
+    fn a_compact_plan_leaves_out_its_defaults_and_reads_back_the_same() {
+        let mut plan = Plan::new(Kind::Top);
+        plan.measures.push("revenue".into());
+        plan.period = Period::LastQuarter;
+        plan.limit = Some(5);
+        let text = plan.compact_json();
+        assert_eq!(text, r#"{"kind":"top","measures":["revenue"],"period":"last_quarter","limit":5}"#);
+        assert_eq!(Plan::from_reply(&text).unwrap(), plan);
+        assert_eq!(Plan::new(Kind::Value).compact_json(), r#"{"kind":"value","measures":[]}"#);
     }
 }

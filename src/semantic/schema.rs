@@ -4,14 +4,16 @@
 
 use super::catalog::{Catalog, DimensionKind};
 use super::period::Period;
-use super::plan::{Grain, Kind};
+use super::plan::{Grain, Kind, Plan};
 use serde_json::{Value, json};
 
 /// The JSON schema of a plan over `catalog`: measure, field, period and entity names are enums, so a
-/// grammar built from it admits only plans that name real things. Every property is required and in the
-/// order a model writes them, and a filter has one shape whatever its field: alternatives are what make
-/// a grammar slow to decode under, and the compiler checks values against their field (a category's
-/// value must be one of its values).
+/// grammar built from it admits only plans that name real things. Only `kind` and `measures` are
+/// required; the rest may be left out, in a fixed order: every token is a decoding step (about 0.13 s
+/// for the 1.5B model on two cores), and a plan that spells out its empty fields
+/// (`"share_of":[],"with":[],...`) is twice as long as one that does not. A filter has one shape
+/// whatever its field, and the compiler checks values against their field (a category's value must be
+/// one of its values).
 pub fn schema(catalog: &Catalog) -> Value {
     let measures: Vec<&str> = catalog.measures().map(|(_, m)| m.name.as_str()).collect();
     let mut fields = Vec::new();
@@ -67,7 +69,9 @@ pub fn schema(catalog: &Catalog) -> Value {
             "order": { "enum": ["desc", "asc", null] },
             "limit": { "type": ["integer", "null"], "minimum": 1, "maximum": 1000 },
         },
-        "required": ["kind", "measures", "group_by", "filters", "share_of", "with", "without", "having", "period", "order_by", "order", "limit"],
+        "required": ["kind", "measures"],
+        // The order a model writes them in (read by `grammar::ordered_schema_text`).
+        "x-order": Plan::FIELDS,
         "additionalProperties": false,
     })
 }

@@ -55,25 +55,35 @@ pub fn wrap_call(json_grammar: &str) -> String {
     format!("root ::= \"{CALL_OPEN}\" \"\\n\"? call-json \"\\n\"? \"</tool_call>\"\n{renamed}")
 }
 
-/// A JSON schema as text with each object's `properties` in the order of its `required` list (the rest
-/// after them), for `json_schema_to_grammar`, which makes the model write properties in the order the
-/// text lists them. `serde_json` keeps object keys sorted, which would have a plan's `filters` written
-/// before its `kind` and its measures; a schema states the intended order in `required`, an array.
+/// A JSON schema as text with each object's `properties` in the order of its `required` list, the rest
+/// after them in the order of a non-standard `x-order` list (dropped from the text), for
+/// `json_schema_to_grammar`, which makes the model write properties in the order the text lists them
+/// (required ones first). `serde_json` keeps object keys sorted, which would have a plan's `filters`
+/// written before its `kind`; a schema states the intended order in arrays.
 pub fn ordered_schema_text(schema: &Value) -> String {
     match schema {
         Value::Object(object) => {
-            let required: Vec<&str> = object
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
+            let listed = |key: &str| -> Vec<&str> {
+                object
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default()
+            };
+            // Required properties come first in the grammar; `x-order` orders the optional ones.
+            let (required, order) = (listed("required"), listed("x-order"));
+            let rank = |k: &str| {
+                let at = |list: &[&str]| list.iter().position(|r| *r == k).unwrap_or(usize::MAX);
+                (at(&required), at(&order))
+            };
             let members: Vec<String> = object
                 .iter()
+                .filter(|(key, _)| key.as_str() != "x-order")
                 .map(|(key, value)| {
                     let text = match (key.as_str(), value) {
                         ("properties", Value::Object(properties)) => {
                             let mut keys: Vec<&String> = properties.keys().collect();
-                            keys.sort_by_key(|k| required.iter().position(|r| r == k).unwrap_or(usize::MAX));
+                            keys.sort_by_key(|k| rank(k));
                             let inner: Vec<String> = keys
                                 .iter()
                                 .map(|k| {
@@ -131,5 +141,19 @@ mod tests {
         assert!(grammar.starts_with("root ::= \"<tool_call>\""));
         assert!(grammar.contains("call-json ::= object"));
         assert_eq!(grammar.matches("root ::=").count(), 1);
+    }
+
+    #[test]
+    fn required_properties_come_first_then_the_listed_order() {
+        let schema = json!({
+            "type": "object",
+            "properties": { "a": {}, "b": {}, "kind": {}, "z": {} },
+            "required": ["kind"],
+            "x-order": ["kind", "z", "b", "a"],
+        });
+        let text = ordered_schema_text(&schema);
+        let at = |key: &str| text.find(&format!("\"{key}\":{{")).unwrap();
+        assert!(at("kind") < at("z") && at("z") < at("b") && at("b") < at("a"), "{text}");
+        assert!(!text.contains("x-order"));
     }
 }

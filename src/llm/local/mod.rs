@@ -73,10 +73,36 @@ impl LocalModel {
     /// Runs one raw completion of `prompt` (no chat template), for benchmarks: returns the text and the
     /// engine's counts and timings.
     pub async fn complete_raw(&self, prompt: &str, max_tokens: u32) -> Result<(String, Stats), LlmError> {
+        self.raw(prompt, None, max_tokens).await
+    }
+
+    /// A raw completion constrained to the JSON `schema`, for the benchmarks that compare schemas.
+    pub async fn complete_schema(
+        &self,
+        prompt: &str,
+        schema: &serde_json::Value,
+        max_tokens: u32,
+    ) -> Result<(String, Stats), LlmError> {
+        let request = ChatRequest {
+            messages: Vec::new(),
+            tools: Vec::new(),
+            max_tokens: None,
+            response_schema: Some(schema.clone()),
+            temperature: None,
+        };
+        self.raw(prompt, Self::constraint(&request)?, max_tokens).await
+    }
+
+    async fn raw(
+        &self,
+        prompt: &str,
+        constraint: Option<Constraint>,
+        max_tokens: u32,
+    ) -> Result<(String, Stats), LlmError> {
         let (output, mut pieces) = mpsc::channel(64);
         self.engine.submit(Job {
             prompt: prompt.to_string(),
-            constraint: None,
+            constraint,
             max_tokens,
             temperature: None,
             prefix: None,
