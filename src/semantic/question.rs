@@ -79,11 +79,14 @@ pub fn amend(catalog: &Catalog, plan: &Plan, question: &str, today: NaiveDate) -
         plan.filters.push(Filter { field: field.clone(), op: Op::Gte, value: from.to_string().into() });
         plan.filters.push(Filter { field, op: Op::Lt, value: to.to_string().into() });
     }
-    if plan.period == Period::All
+    // An exact year or month the question names replaces the model's own reading of it (dev split:
+    // "orders per month in 2025" filtered to ten months).
+    if !matches!(plan.kind, Kind::ComparePrevious | Kind::CompareYearAgo)
         && let Some((from, to)) = dates_named(&text)
         && let Some(field) = period_field(catalog, &plan)
-        && !plan.filters.iter().any(|f| f.field == field)
     {
+        plan.period = Period::All;
+        plan.filters.retain(|f| f.field != field || matches!(f.op, Op::IsNull | Op::NotNull));
         plan.filters.push(Filter { field: field.clone(), op: Op::Gte, value: from.to_string().into() });
         plan.filters.push(Filter { field, op: Op::Lt, value: to.to_string().into() });
     }
@@ -367,9 +370,21 @@ mod tests {
         let plan = amended(&value("customer_count"), "Customers who signed up in November 2024");
         assert_eq!(plan.filters[0].value.as_str(), Some("2024-11-01"));
         assert_eq!(plan.filters[1].value.as_str(), Some("2024-12-01"));
-        // Two years, or a year the plan already filters, are the model's to read.
+        // Two years, or a number that is not a date, are the model's to read.
         assert!(amended(&value("order_count"), "orders in 2024 and in 2025").filters.is_empty());
         assert!(amended(&value("order_count"), "order 2025 details").filters.is_empty());
+        // The model's own dates for a named year are replaced.
+        let mut ten_months = value("order_count");
+        ten_months.period = Period::ThisYear;
+        ten_months.filters.push(Filter {
+            field: "orders.ordered_at".into(),
+            op: Op::Lt,
+            value: "2025-11-01".into(),
+        });
+        let plan = amended(&ten_months, "number of orders per month in 2025");
+        assert_eq!(plan.period, Period::All);
+        let bounds: Vec<Option<&str>> = plan.filters.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(bounds, [Some("2025-01-01"), Some("2026-01-01")]);
     }
 
     #[test]
