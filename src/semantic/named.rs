@@ -94,7 +94,7 @@ fn glossary_conditions(catalog: &Catalog, text: &str) -> Vec<(String, String)> {
 pub fn counted(catalog: &Catalog, plan: &Plan, text: &str) -> Option<String> {
     let [name] = plan.measures.as_slice() else { return None };
     let (entity, measure) = catalog.measure(name)?;
-    if measure.agg != Aggregation::Count {
+    if !matches!(measure.agg, Aggregation::Count | Aggregation::CountDistinct) {
         return None;
     }
     let said = |words: &[String]| words.iter().any(|w| text.contains(&format!(" {w} ")));
