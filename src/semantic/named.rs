@@ -1,7 +1,7 @@
 //! What a question names that a small model's plan leaves out or gets wrong, read by code: a category
 //! value written in front of its own entity ("active subscriptions", "refunded orders", "enterprise
-//! customers") or a glossary term that means one value ("mobile app") is a condition; "how many support conversations" counts support
-//! conversations. On the dev split the 1.5B model ranked plans by all accounts for "accounts with an
+//! customers") or a glossary term that means one value ("mobile app") is a condition; "how many
+//! support conversations" counts support conversations. On the dev split the 1.5B model ranked plans by all accounts for "accounts with an
 //! active subscription" and counted events for "support conversations still open".
 //!
 //! Only the adjacent phrase counts: a value anywhere in a question is too loose (an earlier try that

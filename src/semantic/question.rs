@@ -5,6 +5,10 @@
 //! instead of trusting a 1.5B model to turn them into fields. On the dev split the model planned
 //! "Monthly revenue over the last 12 full months" as one value and "this year vs last year" as a
 //! breakdown by year.
+//!
+//! The same goes the other way: what the question never names is taken out of the plan (a period, a
+//! second breakdown field, a "top": `mentions.rs`), and conditions it names beside the plan's fields are
+//! added (`named.rs`).
 
 use super::catalog::{Catalog, DimensionKind};
 use super::compile::period_field;
