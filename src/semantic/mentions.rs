@@ -6,9 +6,32 @@
 
 use super::catalog::{Catalog, DimensionKind};
 
+/// The months' names, in calendar order.
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The question lower-cased as ` word word ... `, punctuation dropped, for whole-phrase matching.
+pub fn words(question: &str) -> String {
+    let lower = question.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    format!(" {} ", words.join(" "))
+}
+
 /// Words that tie a question to a time: relative ones ("last", "this", "since"), and ones that pin a
-/// date (a month's name). A question with none of them asks about all time.
-const TIME_WORDS: [&str; 39] = [
+/// date (a month's name, in [`MONTHS`]). A question with none of them asks about all time.
+const TIME_WORDS: [&str; 27] = [
     "last",
     "this",
     "past",
@@ -34,18 +57,6 @@ const TIME_WORDS: [&str; 39] = [
     "q3",
     "q4",
     "weekend",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "holiday",
     "season",
 ];
@@ -54,6 +65,7 @@ const TIME_WORDS: [&str; 39] = [
 pub fn names_a_time(text: &str) -> bool {
     text.split_whitespace().any(|word| {
         TIME_WORDS.contains(&word)
+            || MONTHS.contains(&word)
             || (word.len() == 4 && word.parse::<u32>().is_ok_and(|year| (1900..=2100).contains(&year)))
     })
 }
@@ -115,13 +127,6 @@ fn singular_word(word: &str) -> String {
 mod tests {
     use super::*;
 
-    fn text(question: &str) -> String {
-        let lower = question.to_lowercase();
-        let words: Vec<&str> =
-            lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-        format!(" {} ", words.join(" "))
-    }
-
     #[test]
     fn a_time_is_a_relative_word_a_month_or_a_year() {
         for question in [
@@ -131,17 +136,17 @@ mod tests {
             "tickets this week",
             "sales YTD",
         ] {
-            assert!(names_a_time(&text(question)), "{question}");
+            assert!(names_a_time(&words(question)), "{question}");
         }
         for question in ["Revenue per calendar year", "Number of orders by status", "top customers so far"] {
-            assert!(!names_a_time(&text(question)), "{question}");
+            assert!(!names_a_time(&words(question)), "{question}");
         }
     }
 
     #[test]
     fn a_field_is_named_by_its_name_its_entity_or_its_values() {
         let catalog = crate::demo::catalog().unwrap();
-        let named = |field: &str, question: &str| names_field(&catalog, field, &text(question));
+        let named = |field: &str, question: &str| names_field(&catalog, field, &words(question));
         assert!(named("categories.name", "Revenue for each category"));
         assert!(named("products.name", "top 5 products by revenue"));
         assert!(named("orders.status", "Number of orders by status"));

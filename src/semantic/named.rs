@@ -130,13 +130,7 @@ fn nouns(entity: &Entity, loose: bool) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text(question: &str) -> String {
-        let lower = question.to_lowercase();
-        let words: Vec<&str> =
-            lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-        format!(" {} ", words.join(" "))
-    }
+    use crate::semantic::mentions::words as text;
 
     fn demo() -> Catalog {
         crate::demo::catalog().unwrap()

@@ -12,7 +12,7 @@
 
 use super::catalog::{Catalog, DimensionKind};
 use super::compile::period_field;
-use super::mentions::{names_a_time, names_field};
+use super::mentions::{MONTHS, names_a_time, names_field, words};
 use super::period::Period;
 use super::plan::{Filter, Grain, Kind, Op, Plan};
 use chrono::{Datelike, NaiveDate};
@@ -184,6 +184,10 @@ fn unasked(catalog: &Catalog, plan: &mut Plan, text: &str) {
     }
 }
 
+/// Small numbers as words ("the last six months", "top three").
+const NUMBERS: [&str; 12] =
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+
 /// Words that ask for the best or worst of something, or for a number of rows.
 const RANKING: [&str; 22] = [
     "most", "least", "top", "bottom", "best", "worst", "highest", "lowest", "largest", "smallest", "biggest",
@@ -198,8 +202,6 @@ fn unranked(plan: &mut Plan, text: &str) {
     let ranks = text.split_whitespace().any(|word| {
         RANKING.contains(&word) || word.ends_with("est") || word.chars().all(|c| c.is_ascii_digit())
     });
-    const NUMBERS: [&str; 10] =
-        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
     if plan.kind != Kind::Top || ranks || NUMBERS.iter().any(|n| text.contains(&format!(" {n} "))) {
         return;
     }
@@ -210,8 +212,6 @@ fn unranked(plan: &mut Plan, text: &str) {
 /// "The last 6 full months", "the past 3 weeks": a span of whole units before the current one (days
 /// and weeks end today, as the named `last_7_days` does), when the question names exactly one.
 fn last_span(text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
-    const NUMBERS: [&str; 12] =
-        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let mut found = Vec::new();
     for (i, lead) in tokens.iter().enumerate() {
@@ -256,13 +256,6 @@ fn grained(plan: &Plan) -> bool {
     plan.group_by.iter().any(|g| g.contains(':'))
 }
 
-/// The question lower-cased as ` word word ... `, punctuation dropped, for whole-phrase matching.
-fn words(question: &str) -> String {
-    let lower = question.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    format!(" {} ", words.join(" "))
-}
-
 /// The one grain the question asks to group by ("per month", "each year", "by quarter", "monthly"),
 /// if it names exactly one. "Average monthly" is a single figure, not a series.
 fn grain_named(text: &str) -> Option<Grain> {
@@ -294,20 +287,6 @@ fn grain_named(text: &str) -> Option<Grain> {
 /// An exact year or month the question names ("in 2025", "during March 2026"), as a half-open range;
 /// `None` when it names none or more than one.
 fn dates_named(text: &str) -> Option<(NaiveDate, NaiveDate)> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let mut found = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
